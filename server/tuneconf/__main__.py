@@ -1,0 +1,3 @@
+from tuneconf.cli import main
+
+raise SystemExit(main())

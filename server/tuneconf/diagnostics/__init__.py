@@ -1,0 +1,34 @@
+"""All checks of a config. Each family is one module with `check(doc, ctx) -> Iterable[Finding]`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from tuneconf.diagnostics import structure, syntax
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.findings import Finding
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[ParsedConfig, CheckContext], Iterable[Finding]]
+FAMILIES: list[tuple[str, Check]] = [
+    ("syntax", syntax.check),
+    ("structure", structure.check),
+]
+
+
+def run_checks(doc: ParsedConfig, ctx: CheckContext) -> list[Finding]:
+    """Every finding for `doc`, sorted by position. A family that fails is logged and skipped."""
+    findings: list[Finding] = []
+    for name, check in FAMILIES:
+        try:
+            findings.extend(check(doc, ctx))
+        except Exception:
+            log.exception("check %s failed; its findings are skipped", name)
+    findings.sort(key=lambda f: (f.file or "", f.span.start, f.code))
+    return findings
+
+
+__all__ = ["CheckContext", "run_checks"]

@@ -1,0 +1,134 @@
+"""Document-level problems that stop OmegaConf (and so torchtune) from loading a config.
+
+Codes: duplicate-key, top-level-not-mapping, not-loadable, odd-line-break.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.scalars import MERGE, STR
+from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, walk
+from tuneconf.document.values import LIST_TAGS, PATH_TAGS, expanded_count, unique_count
+from tuneconf.findings import Finding, Related, Severity
+
+# OmegaConf fails with a RecursionError a little beyond 70 levels of nesting.
+DEEPEST_LOADABLE = 70
+DEFAULT_NODE_LIMIT = 10_000
+ALIAS_RATIO = 100
+ALIAS_RATIO_MIN_NODES = 1_000
+_KEY_TAGS = {STR, MERGE, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", *LIST_TAGS, *PATH_TAGS}
+
+
+def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _document_shape(doc)
+    if doc.root is None:
+        return
+    for node in walk(doc.root):
+        if isinstance(node, Mapping):
+            yield from _duplicates(node)
+            yield from _keys(node)
+        if isinstance(node, Scalar) and node.problem:
+            yield _not_loadable(node.span, f"{node.problem}.")
+        elif isinstance(node, (Mapping, Sequence)) and node.tag not in _COLLECTION_TAGS:
+            short = node.tag.replace("tag:yaml.org,2002:", "!!")
+            yield _not_loadable(_head(node.span), f"OmegaConf cannot load the tag {short}. Remove the tag.")
+    yield from _size(doc.root)
+
+
+def _document_shape(doc: ParsedConfig) -> Iterator[Finding]:
+    root = doc.root
+    if isinstance(root, Sequence) or (isinstance(root, Scalar) and root.value is not None and root.text != ""):
+        kind = "a list" if isinstance(root, Sequence) else "a single value"
+        message = f"The top level is {kind}; a torchtune config must be a mapping of keys (`key: value` lines)."
+        yield Finding("top-level-not-mapping", Severity.ERROR, message, _head(root.span))
+    if doc.second_document is not None:
+        line, col = doc.second_document
+        message = "A second YAML document starts here; OmegaConf loads exactly one. Remove the '---' and what follows."
+        yield _not_loadable(Span(line, col, line, col + 3), message)
+    for alias in doc.undefined_aliases:
+        yield _not_loadable(alias.span, f"Alias *{alias.name} names no anchor above it. Define &{alias.name} first.")
+    for alias in doc.recursive_aliases:
+        yield _not_loadable(alias.span, f"Alias *{alias.name} refers to its own parent; OmegaConf rejects it.")
+    if doc.max_depth > DEEPEST_LOADABLE:
+        message = (
+            f"Nested {doc.max_depth} levels deep; OmegaConf fails (RecursionError) beyond about "
+            f"{DEEPEST_LOADABLE} levels. Flatten the structure."
+        )
+        yield _not_loadable(_head(doc.root.span) if doc.root else Span(0, 0, 0, 0), message)
+    for line, col in doc.odd_breaks:
+        message = "YAML reads this character (NEL, LS or PS) as a line break, editors do not. Replace it with a space."
+        yield Finding("odd-line-break", Severity.WARNING, message, Span(line, col, line, col + 1))
+
+
+def _duplicates(mapping: Mapping) -> Iterator[Finding]:
+    # OmegaConf's loader compares only keys that are strings (plain or quoted), as we do.
+    seen: dict[str, Node] = {}
+    for pair in mapping.pairs:
+        key = pair.key
+        if not isinstance(key, Scalar) or key.tag != STR:
+            continue
+        first = seen.get(key.text)
+        if first is None:
+            seen[key.text] = key
+            continue
+        message = (
+            f"Duplicate key '{key.text}' (first on line {first.span.start_line + 1}); "
+            "OmegaConf refuses to load the config. Remove one of them."
+        )
+        related = (Related(f"first '{key.text}'", first.span),)
+        yield Finding("duplicate-key", Severity.ERROR, message, key.span, related, {"first": list(first.span)})
+
+
+def _keys(mapping: Mapping) -> Iterator[Finding]:
+    for pair in mapping.pairs:
+        key = pair.key
+        if isinstance(key, Scalar) and key.tag in _KEY_TAGS:
+            continue
+        if isinstance(key, Scalar) and key.tag == "tag:yaml.org,2002:null":
+            yield _not_loadable(key.span, "A null key (`~:` or `null:`) cannot be a config key. Name the key.")
+        elif not isinstance(key, Scalar):
+            yield _not_loadable(_head(key.span), "A list or mapping cannot be a key. Use a plain name.")
+
+
+def _size(root: Node) -> Iterator[Finding]:
+    limit = _node_limit()
+    if limit is None:
+        return
+    expanded = expanded_count(root, limit)
+    if expanded > limit:
+        message = (
+            f"More than {limit:,} YAML nodes: OmegaConf refuses to load it (set "
+            "OMEGACONF_MAX_YAML_EXPANDED_NODES to a larger number where the run starts)."
+        )
+        yield _not_loadable(_head(root.span), message)
+        return
+    unique = unique_count(root)
+    if expanded > ALIAS_RATIO_MIN_NODES and expanded > unique * ALIAS_RATIO:
+        message = (
+            f"Aliases expand {unique:,} nodes to {expanded:,}, beyond the {ALIAS_RATIO}x OmegaConf allows. "
+            "Use fewer nested aliases."
+        )
+        yield _not_loadable(_head(root.span), message)
+
+
+def _node_limit() -> int | None:
+    raw = os.environ.get("OMEGACONF_MAX_YAML_EXPANDED_NODES", "").strip()
+    if raw.lower() == "none":
+        return None
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_NODE_LIMIT
+
+
+def _head(span: Span) -> Span:
+    """The first line of a span: where a whole-node problem is shown."""
+    if span.end_line == span.start_line:
+        return span
+    return Span(span.start_line, span.start_col, span.start_line, span.start_col + 1)
+
+
+def _not_loadable(span: Span, message: str) -> Finding:
+    return Finding("not-loadable", Severity.ERROR, message, span)

@@ -1,0 +1,63 @@
+"""Which nodes are components, and whether a YAML file is a torchtune-style config at all."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from tuneconf.document.tree import Mapping, Node, Scalar, deref
+from tuneconf.document.tree import Sequence as SeqNode
+
+_TUNE_RUN = re.compile(r"^\s*#.*\btune\s+run\b", re.M)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A mapping with a component key: `path` is where it sits, `dotpath` the scalar naming it."""
+
+    path: tuple[str | int, ...]
+    mapping: Mapping
+    dotpath: Scalar
+
+
+def component_of(node: Node | None, keys: Sequence[str]) -> Component | None:
+    """The component `node` is, if it is a mapping with a scalar component key."""
+    node = deref(node)
+    if not isinstance(node, Mapping):
+        return None
+    for key in keys:
+        value = deref(node.value_of(key))
+        if isinstance(value, Scalar):
+            return Component((), node, value)
+    return None
+
+
+def iter_components(root: Node | None, keys: Sequence[str]) -> Iterator[Component]:
+    """Every component in the tree, nested ones and those in lists included, in document order."""
+    stack: list[tuple[tuple[str | int, ...], Node | None]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        node = deref(node)
+        found = component_of(node, keys)
+        if found is not None:
+            yield Component(path, found.mapping, found.dotpath)
+        if isinstance(node, Mapping):
+            stack.extend((path + (p.name,), p.value) for p in reversed(node.pairs) if p.name is not None)
+        elif isinstance(node, SeqNode):
+            stack.extend((path + (i,), item) for i, item in reversed(list(enumerate(node.items))))
+
+
+def looks_like_config(text: str, keys: Sequence[str]) -> bool:
+    """A component key used as a mapping key, or a `tune run` line in a comment."""
+    for key in keys:
+        if re.search(rf"(?:^|[\s{{,])['\"]?{re.escape(key)}['\"]?\s*:", text, re.M):
+            return True
+    return bool(_TUNE_RUN.search(text))
+
+
+def matches_globs(path: str, relative: Sequence[str], globs: Sequence[str]) -> bool:
+    """True when the file's absolute path or a workspace-relative form matches one of the globs."""
+    candidates = [path, *relative]
+    return any(fnmatch.fnmatch(c, g) or fnmatch.fnmatch(c, g.removeprefix("**/")) for g in globs for c in candidates)

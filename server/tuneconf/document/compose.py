@@ -1,0 +1,153 @@
+"""Compose PyYAML's event stream into our tree (tree.py), iteratively.
+
+We read events from libyaml (PyYAML's C parser, the one OmegaConf's loader
+uses) when it is present and from PyYAML's pure-Python parser otherwise, so
+what parses, and how each scalar is typed, is what torchtune will see.
+Measured here: 0.4 ms for the real 114-line config with libyaml, against 10 ms
+with ruamel.yaml's composer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml import events as ev
+
+from tuneconf.document.scalars import construct_scalar, resolve_tag
+from tuneconf.document.tree import Alias, Mapping, Node, Pair, Scalar, Sequence, Span
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+# Our own walkers recurse; deeper trees are cut (OmegaConf itself fails near 75 levels).
+MAX_DEPTH = 200
+
+
+@dataclass
+class Composed:
+    root: Node | None
+    documents: int = 0
+    second_document: tuple[int, int] | None = None
+    """Where a second YAML document starts (OmegaConf accepts only one)."""
+    undefined_aliases: list[Alias] = field(default_factory=list)
+    recursive_aliases: list[Alias] = field(default_factory=list)
+    max_depth: int = 0
+
+
+class _Builder:
+    __slots__ = ("start", "flow", "tag", "anchor", "is_map", "children", "node")
+
+    def __init__(self, event: ev.CollectionStartEvent, line0: int, is_map: bool) -> None:
+        self.start = (event.start_mark.line + line0, event.start_mark.column)
+        self.flow = bool(event.flow_style)
+        self.tag = event.tag if event.tag not in (None, "!") else None
+        self.anchor = event.anchor
+        self.is_map = is_map
+        self.children: list[Node] = []
+        self.node: Node | None = None
+
+    def finish(self, end_event: ev.Event, line0: int) -> Node:
+        if self.flow:
+            end = (end_event.end_mark.line + line0, end_event.end_mark.column)
+        elif self.children:
+            end = self.children[-1].span.end
+        else:
+            end = self.start
+        span = Span(*self.start, *end)
+        node: Node
+        if self.is_map:
+            kids = self.children
+            pairs = [Pair(kids[i], kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
+            node = Mapping(span, pairs, self.flow, self.tag or "tag:yaml.org,2002:map", self.anchor)
+        else:
+            node = Sequence(span, self.children, self.flow, self.tag or "tag:yaml.org,2002:seq", self.anchor)
+        self.node = node
+        return node
+
+
+def compose(text: str, line0: int = 0) -> Composed:
+    """Compose `text` (lines numbered from `line0`). Raises yaml.MarkedYAMLError on a syntax error."""
+    result = Composed(root=None)
+    stack: list[_Builder] = []
+    anchors: dict[str, _Builder | Node] = {}
+    pending_aliases: list[tuple[Alias, _Builder | Node]] = []
+    skip = 0  # depth of an over-deep subtree being skipped
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if skip:
+            skip += kind in (ev.MappingStartEvent, ev.SequenceStartEvent)
+            skip -= kind in (ev.MappingEndEvent, ev.SequenceEndEvent)
+            if not skip:
+                _add(stack, result, _placeholder(event, line0))
+            continue
+        if kind is ev.ScalarEvent:
+            _add(stack, result, _scalar(event, line0), anchors)
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                skip = 1
+                continue
+            builder = _Builder(event, line0, kind is ev.MappingStartEvent)
+            if builder.anchor:
+                anchors[builder.anchor] = builder
+            stack.append(builder)
+            result.max_depth = max(result.max_depth, len(stack))
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            builder = stack.pop()
+            _add(stack, result, builder.finish(event, line0))
+        elif kind is ev.AliasEvent:
+            _alias(event, line0, stack, anchors, pending_aliases, result)
+        elif kind is ev.DocumentStartEvent:
+            result.documents += 1
+            if result.documents == 2:
+                result.second_document = (event.start_mark.line + line0, event.start_mark.column)
+    for alias, ref in pending_aliases:
+        alias.target = ref.node if isinstance(ref, _Builder) else ref
+    return result
+
+
+def _alias(
+    event: ev.AliasEvent,
+    line0: int,
+    stack: list[_Builder],
+    anchors: dict[str, _Builder | Node],
+    pending: list[tuple[Alias, _Builder | Node]],
+    result: Composed,
+) -> None:
+    span = Span(event.start_mark.line + line0, event.start_mark.column, event.end_mark.line + line0, event.end_mark.column)
+    alias = Alias(span, event.anchor)
+    ref = anchors.get(event.anchor)
+    if ref is None:
+        result.undefined_aliases.append(alias)
+    elif isinstance(ref, _Builder) and ref.node is None and ref in stack:
+        result.recursive_aliases.append(alias)
+    else:
+        pending.append((alias, ref))
+    _add(stack, result, alias)
+
+
+def _scalar(event: ev.ScalarEvent, line0: int) -> Scalar:
+    start, end = event.start_mark, event.end_mark
+    tag = resolve_tag(event.value, event.tag, event.implicit)
+    value, problem = construct_scalar(tag, event.value)
+    span = Span(start.line + line0, start.column, end.line + line0, end.column)
+    return Scalar(span, value, event.value, tag, event.style or None, event.anchor, problem)
+
+
+def _placeholder(event: ev.Event, line0: int) -> Scalar:
+    mark = event.end_mark
+    span = Span(mark.line + line0, mark.column, mark.line + line0, mark.column)
+    return Scalar(span, None, "", "tag:yaml.org,2002:null", problem="nested too deep to analyse")
+
+
+def _add(
+    stack: list[_Builder], result: Composed, node: Node, anchors: dict[str, _Builder | Node] | None = None
+) -> None:
+    if anchors is not None and isinstance(node, Scalar) and node.anchor:
+        anchors[node.anchor] = node
+    if stack:
+        stack[-1].children.append(node)
+    elif result.root is None:
+        result.root = node

@@ -1,0 +1,52 @@
+"""Settings: declared once in vscode-extension/package.json, read here into one typed object."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+# package.json setting "tuneconf.<name>" ↔ field here; tests/contract keeps both in step.
+_FIELDS = {
+    "interpreter": "interpreter",
+    "files": "files",
+    "componentKeys": "component_keys",
+    "trace.server": None,  # read by vscode-languageclient itself
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    interpreter: str = ""
+    """Python interpreter of the user's environment (empty: the client's choice)."""
+    files: tuple[str, ...] = ()
+    """Globs of YAML files to treat as torchtune configs even without a `_component_` key."""
+    component_keys: tuple[str, ...] = ("_component_",)
+    """Keys that name a callable to instantiate (add `_target_` for Hydra-style configs)."""
+
+    @classmethod
+    def from_client(cls, raw: Any) -> Settings:
+        """Settings from the client's `tuneconf` section; wrong types fall back to defaults."""
+        if not isinstance(raw, dict):
+            return cls()
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for name, attr in _FIELDS.items():
+            if attr is None or name not in raw:
+                continue
+            values[attr] = _coerce(raw[name], getattr(defaults, attr))
+        return dataclasses.replace(defaults, **values)
+
+
+def setting_names() -> list[str]:
+    """The setting names the server reads, as package.json spells them (without `tuneconf.`)."""
+    return list(_FIELDS)
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    if isinstance(default, tuple):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return default
+    return value if isinstance(value, type(default)) else default
+
