@@ -1,6 +1,6 @@
 """Document-level problems that stop OmegaConf (and so torchtune) from loading a config.
 
-Codes: duplicate-key, top-level-not-mapping, not-loadable, odd-line-break.
+Codes: duplicate-key, top-level-not-mapping, not-loadable, odd-line-break, too-large.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import os
 from collections.abc import Iterator
 
 from tuneconf.diagnostics.context import CheckContext
-from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.scalars import MERGE, STR
+from tuneconf.document.parse import MAX_CHARS, ParsedConfig
+from tuneconf.document.scalars import MERGE, STR, VALUE
 from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, walk
 from tuneconf.document.values import LIST_TAGS, PATH_TAGS, expanded_count, unique_count
 from tuneconf.findings import Finding, Related, Severity
@@ -20,7 +20,7 @@ DEEPEST_LOADABLE = 70
 DEFAULT_NODE_LIMIT = 10_000
 ALIAS_RATIO = 100
 ALIAS_RATIO_MIN_NODES = 1_000
-_KEY_TAGS = {STR, MERGE, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
+_KEY_TAGS = {STR, MERGE, VALUE, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", *LIST_TAGS, *PATH_TAGS}
 
 
@@ -28,11 +28,13 @@ def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
     yield from _document_shape(doc)
     if doc.root is None:
         return
+    keys: set[int] = set()
     for node in walk(doc.root):
         if isinstance(node, Mapping):
             yield from _duplicates(node)
             yield from _keys(node)
-        if isinstance(node, Scalar) and node.problem:
+            keys.update(id(p.key) for p in node.pairs)
+        if isinstance(node, Scalar) and node.problem and id(node) not in keys:
             yield _not_loadable(node.span, f"{node.problem}.")
         elif isinstance(node, (Mapping, Sequence)) and node.tag not in _COLLECTION_TAGS:
             short = node.tag.replace("tag:yaml.org,2002:", "!!")
@@ -41,6 +43,13 @@ def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _document_shape(doc: ParsedConfig) -> Iterator[Finding]:
+    if doc.too_large:
+        size = len(doc.text.encode("utf-8", "surrogatepass"))
+        message = (
+            f"Not analysed: {size / 1e6:.1f} MB is beyond the {MAX_CHARS / 1e6:.0f} MB tuneconf reads "
+            f"(OmegaConf itself refuses configs of more than {DEFAULT_NODE_LIMIT:,} nodes)."
+        )
+        yield Finding("too-large", Severity.WARNING, message, Span(0, 0, 0, len(doc.lines[0]) if doc.lines else 0))
     root = doc.root
     if isinstance(root, Sequence) or (isinstance(root, Scalar) and root.value is not None and root.text != ""):
         kind = "a list" if isinstance(root, Sequence) else "a single value"

@@ -9,7 +9,9 @@ with ruamel.yaml's composer.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -35,6 +37,7 @@ class Composed:
     undefined_aliases: list[Alias] = field(default_factory=list)
     recursive_aliases: list[Alias] = field(default_factory=list)
     max_depth: int = 0
+    aliases: int = 0
 
 
 class _Builder:
@@ -75,6 +78,7 @@ def compose(text: str, line0: int = 0) -> Composed:
     anchors: dict[str, _Builder | Node] = {}
     pending_aliases: list[tuple[Alias, _Builder | Node]] = []
     skip = 0  # depth of an over-deep subtree being skipped
+    text_lines: list[str] = []
     for event in yaml.parse(text, Loader=_Loader):
         kind = type(event)
         if skip:
@@ -84,7 +88,11 @@ def compose(text: str, line0: int = 0) -> Composed:
                 _add(stack, result, _placeholder(event, line0))
             continue
         if kind is ev.ScalarEvent:
-            _add(stack, result, _scalar(event, line0), anchors)
+            scalar = _scalar(event, line0)
+            if scalar.style in ("|", ">"):
+                text_lines = text_lines or text.split("\n")
+                scalar.span = _trim_block(scalar.span, text_lines, line0)
+            _add(stack, result, scalar, anchors)
         elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
                 skip = 1
@@ -118,6 +126,7 @@ def _alias(
 ) -> None:
     span = Span(event.start_mark.line + line0, event.start_mark.column, event.end_mark.line + line0, event.end_mark.column)
     alias = Alias(span, event.anchor)
+    result.aliases += 1
     ref = anchors.get(event.anchor)
     if ref is None:
         result.undefined_aliases.append(alias)
@@ -128,12 +137,32 @@ def _alias(
     _add(stack, result, alias)
 
 
+_typed: dict[tuple[str, str | None, tuple[bool, bool]], tuple[str, Any, str | None]] = {}
+_new_span = functools.partial(tuple.__new__, Span)  # skips NamedTuple's Python-level __new__
+
+
 def _scalar(event: ev.ScalarEvent, line0: int) -> Scalar:
+    key = (event.value, event.tag, event.implicit)
+    typed = _typed.get(key)
+    if typed is None:
+        tag = resolve_tag(event.value, event.tag, event.implicit)
+        typed = (tag, *construct_scalar(tag, event.value))
+        if len(_typed) < 100_000:
+            _typed[key] = typed
     start, end = event.start_mark, event.end_mark
-    tag = resolve_tag(event.value, event.tag, event.implicit)
-    value, problem = construct_scalar(tag, event.value)
-    span = Span(start.line + line0, start.column, end.line + line0, end.column)
-    return Scalar(span, value, event.value, tag, event.style or None, event.anchor, problem)
+    span = _new_span((start.line + line0, start.column, end.line + line0, end.column))
+    return Scalar(span, typed[1], event.value, typed[0], event.style or None, event.anchor, typed[2])
+
+
+def _trim_block(span: Span, lines: list[str], line0: int) -> Span:
+    """A block scalar's span without the blank lines libyaml counts into it."""
+    end = span.end_line - line0
+    if span.end_col != 0 or end <= span.start_line - line0:
+        return span
+    last = end - 1
+    while last > span.start_line - line0 and not lines[last].strip():
+        last -= 1
+    return Span(span.start_line, span.start_col, last + line0, len(lines[last].rstrip("\r")))
 
 
 def _placeholder(event: ev.Event, line0: int) -> Scalar:

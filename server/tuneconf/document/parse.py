@@ -26,7 +26,10 @@ _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 # anchors, tags or flow collections at column 0, a top-level sequence.
 _WHOLE_ONLY = re.compile(r"^(?:---|\.\.\.|%|\?|&|\*|!|\[|\{|-(?:\s|$))|\r", re.M)
 _SECTION_START = re.compile(r"[^\s#\-]|-[^\s\-]")
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 20_000
+# Beyond this we do not parse: OmegaConf refuses more than 10,000 nodes anyway (~200 KB of config).
+MAX_CHARS = 2_000_000
+_DEEPEST_CACHED = 64
 
 
 @dataclass
@@ -42,6 +45,8 @@ class ParsedConfig:
     recursive_aliases: list[Alias] = field(default_factory=list)
     max_depth: int = 0
     odd_breaks: list[tuple[int, int]] = field(default_factory=list)
+    too_large: bool = False
+    """Not parsed: bigger than MAX_CHARS (torchtune configs are a few kilobytes)."""
 
     @property
     def mapping(self) -> Mapping | None:
@@ -51,11 +56,13 @@ class ParsedConfig:
 
 @dataclass
 class _Section:
-    """A section composed at line 0; placed at its line by pairs_at."""
+    """A section's tree, composed with its first line at `base`; pairs_at moves it to its line.
+    Problems and aliases are relative to line 0 (only sections composed alone have them)."""
 
     composed: Composed | None
     problems: list[SyntaxProblem]
     last_line: int
+    base: int = 0
     by_offset: dict[int, list[Pair]] = field(default_factory=dict)
 
     @property
@@ -75,9 +82,11 @@ class _Section:
         root = self.composed.root if self.composed else None
         if not isinstance(root, Mapping):
             return []
+        if line0 == self.base:
+            return root.pairs
         hit = self.by_offset.get(line0)
         if hit is None:
-            moved = shifted(root, line0)
+            moved = shifted(root, line0 - self.base)
             assert isinstance(moved, Mapping)
             hit = moved.pairs
             if len(self.by_offset) > 4:
@@ -93,6 +102,8 @@ def parse(text: str) -> ParsedConfig:
     """Parse a config's text (as the editor holds it) into a ParsedConfig."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if len(text) > MAX_CHARS:
+        return ParsedConfig(text, split_lines(text), None, too_large=True)
     odd = [position_of(text, m.start()) for m in _ODD_BREAKS.finditer(text)]
     source = _ODD_BREAKS.sub(" ", text) if odd else text
     lines = split_lines(source)
@@ -130,7 +141,13 @@ def _section_starts(text: str, lines: list[str]) -> list[int] | None:
 
 def _parse_sections(text: str, lines: list[str], starts: list[int]) -> ParsedConfig:
     bounds = list(zip(starts, starts[1:] + [len(lines)]))
-    sections = [_section("\n".join(lines[a:b]) + "\n", b - a) for a, b in bounds]
+    texts = [_join(lines, a, b) for a, b in bounds]
+    misses = sum(1 for t in texts if t not in _sections)
+    if misses > 8 and misses * 4 > len(texts):
+        whole = _whole_into_sections(text, lines, bounds, texts)
+        if whole is not None:
+            return whole
+    sections = [_section(t, b - a) for t, (a, b) in zip(texts, bounds)]
     if all(s.stands_alone for s in sections):
         return _assemble(text, lines, bounds, sections)
     if any(s.may_continue for s in sections):
@@ -138,29 +155,62 @@ def _parse_sections(text: str, lines: list[str], starts: list[int]) -> ParsedCon
             return _from_composed(text, lines, compose(text), [])
         except yaml.YAMLError:
             pass
-    repaired = [s if s.stands_alone else _tolerant_section(lines[a:b]) for s, (a, b) in zip(sections, bounds)]
+    repaired = [s if s.stands_alone else _tolerant_section(lines, a, b) for s, (a, b) in zip(sections, bounds)]
     return _assemble(text, lines, bounds, repaired)
 
 
-def _tolerant_section(lines: list[str]) -> _Section:
-    composed, problems = compose_tolerant("\n".join(lines) + "\n")
+def _whole_into_sections(
+    text: str, lines: list[str], bounds: list[tuple[int, int]], texts: list[str]
+) -> ParsedConfig | None:
+    """Compose a mostly new text in one go (one parse is far cheaper than hundreds), then cache
+    its sections so the next keystroke recomposes one. None when the text needs the slow path."""
+    try:
+        composed = compose(text)
+    except yaml.YAMLError:
+        return None
+    root = composed.root
+    if not isinstance(root, Mapping) or composed.aliases or composed.max_depth > _DEEPEST_CACHED:
+        return _from_composed(text, lines, composed, [])
+    index = 0
+    for section_text, (a, b) in zip(texts, bounds):
+        start = index
+        while index < len(root.pairs) and root.pairs[index].key.span[0] < b:
+            index += 1
+        pairs = root.pairs[start:index]
+        if pairs and section_text not in _sections:
+            span = Span(*pairs[0].span.start, *pairs[-1].span.end)
+            part = Composed(Mapping(span, pairs), documents=1, max_depth=composed.max_depth)
+            _remember(section_text, _Section(part, [], b - a - 1, base=a))
+    return _from_composed(text, lines, composed, [])
+
+
+def _join(lines: list[str], a: int, b: int) -> str:
+    """The text of lines [a, b) as the file has it (the last section keeps the file's own ending)."""
+    return "\n".join(lines[a:b]) + ("\n" if b < len(lines) else "")
+
+
+def _tolerant_section(lines: list[str], a: int, b: int) -> _Section:
+    composed, problems = compose_tolerant(_join(lines, a, b))
     if composed is not None and not isinstance(composed.root, Mapping) and not problems:
         # A lone word at column 0 composes as a scalar document; in the file it is a key without ':'.
-        problems = [SyntaxProblem(NO_COLON, Span(0, 0, 0, len(lines[0].rstrip())))]
-    return _Section(composed, problems, len(lines) - 1)
+        problems = [SyntaxProblem(NO_COLON, Span(0, 0, 0, len(lines[a].rstrip())))]
+    return _Section(composed, problems, b - a - 1)
 
 
 def _assemble(text: str, lines: list[str], bounds: list[tuple[int, int]], sections: list[_Section]) -> ParsedConfig:
     result = ParsedConfig(text, lines, None)
     pairs: list[Pair] = []
     for (a, _), section in zip(bounds, sections):
-        pairs.extend(section.pairs_at(a))
-        result.syntax.extend(SyntaxProblem(p.message, p.span.shifted(a)) for p in section.problems)
+        pairs += section.pairs_at(a)
+        if section.problems:
+            result.syntax += [SyntaxProblem(p.message, p.span.shifted(a)) for p in section.problems]
         c = section.composed
-        if c is not None:
-            result.max_depth = max(result.max_depth, c.max_depth)
-            result.recursive_aliases.extend(Alias(x.span.shifted(a), x.name) for x in c.recursive_aliases)
-            result.undefined_aliases.extend(Alias(x.span.shifted(a), x.name) for x in c.undefined_aliases)
+        if c is None:
+            continue
+        result.max_depth = max(result.max_depth, c.max_depth)
+        if c.aliases:
+            result.recursive_aliases += [Alias(x.span.shifted(a), x.name) for x in c.recursive_aliases]
+            result.undefined_aliases += [Alias(x.span.shifted(a), x.name) for x in c.undefined_aliases]
     span = Span(*pairs[0].span.start, *pairs[-1].span.end) if pairs else Span(0, 0, 0, 0)
     result.root = Mapping(span, pairs)
     return result
@@ -175,7 +225,11 @@ def _section(text: str, line_count: int) -> _Section:
         section = _Section(compose(text), [], line_count - 1)
     except yaml.YAMLError as exc:
         section = _Section(None, [describe(exc, text)], line_count - 1)
+    _remember(text, section)
+    return section
+
+
+def _remember(text: str, section: _Section) -> None:
     _sections[text] = section
     if len(_sections) > _CACHE_SIZE:
         _sections.popitem(last=False)
-    return section

@@ -136,31 +136,34 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def shifted(node: Node, lines: int) -> Node:
-    """A copy of `node` moved down by `lines` (section trees are cached at line 0)."""
+    """A copy of `node` moved down by `lines` (section trees are cached at one line, used at others)."""
     if lines == 0:
         return node
     copies: dict[int, Node] = {}
-    result = _shift(node, lines, copies)
-    for original in walk(node):
-        if isinstance(original, Alias) and original.target is not None:
-            copy = copies[id(original)]
-            assert isinstance(copy, Alias)
-            copy.target = copies.get(id(original.target), original.target)
+    aliases: list[Alias] = []
+    result = _shift(node, lines, copies, aliases)
+    for alias in aliases:
+        if alias.target is not None:
+            alias.target = copies.get(id(alias.target), alias.target)
     return result
 
 
-def _shift(node: Node, lines: int, copies: dict[int, Node]) -> Node:
-    span = node.span.shifted(lines)
+def _shift(node: Node, lines: int, copies: dict[int, Node], aliases: list[Alias]) -> Node:
+    sl, sc, el, ec = node.span
+    span = Span(sl + lines, sc, el + lines, ec)
     new: Node
-    if isinstance(node, Scalar):
+    if type(node) is Scalar:
         new = Scalar(span, node.value, node.text, node.tag, node.style, node.anchor, node.problem)
-    elif isinstance(node, Mapping):
-        pairs = [Pair(_shift(p.key, lines, copies), _shift(p.value, lines, copies)) for p in node.pairs]
+    elif type(node) is Mapping:
+        pairs = [Pair(_shift(p.key, lines, copies, aliases), _shift(p.value, lines, copies, aliases)) for p in node.pairs]
         new = Mapping(span, pairs, node.flow, node.tag, node.anchor)
-    elif isinstance(node, Sequence):
-        items = [_shift(item, lines, copies) for item in node.items]
+    elif type(node) is Sequence:
+        items = [_shift(item, lines, copies, aliases) for item in node.items]
         new = Sequence(span, items, node.flow, node.tag, node.anchor)
     else:
+        assert isinstance(node, Alias)
         new = Alias(span, node.name, node.target)
-    copies[id(node)] = new
+        aliases.append(new)
+    if getattr(node, "anchor", None):
+        copies[id(node)] = new
     return new

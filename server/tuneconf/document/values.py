@@ -26,10 +26,10 @@ def to_python(node: Node | None) -> Any:
     if isinstance(node, Sequence):
         items = [to_python(item) for item in node.items]
         factory = PATH_TAGS.get(node.tag)
+        if node.tag in LIST_TAGS:
+            return [pair for item in items if isinstance(item, dict) for pair in item.items()]
         return factory(*items) if factory else items
     assert isinstance(node, Mapping)
-    if node.tag in LIST_TAGS:
-        return [next(iter(to_python(item).items())) for item in (p.value for p in node.pairs)]
     return {to_python(pair.key): to_python(pair.value) for pair in effective_pairs(node)}
 
 

@@ -1,0 +1,18 @@
+// Bundles the extension (dist/extension.js) or, with --tests, the unit tests (out/test/*.test.js).
+import * as esbuild from "esbuild";
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  // VS Code 1.82's extension host runs Node 18.
+  target: "node18",
+  external: ["vscode"],
+  logLevel: "warning",
+};
+
+if (process.argv.includes("--tests")) {
+  await esbuild.build({ ...common, entryPoints: ["test/*.test.ts"], outdir: "out/test", sourcemap: "inline" });
+} else {
+  await esbuild.build({ ...common, entryPoints: ["src/extension.ts"], outfile: "dist/extension.js" });
+}

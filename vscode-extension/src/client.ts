@@ -1,0 +1,104 @@
+// The language client: find Python, start `tuneconf serve` over stdio, stop and restart it.
+import * as vscode from "vscode";
+import { LanguageClient, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+
+import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
+
+export const SECTION = "tuneconf";
+
+/** The settings the server reads, named as package.json declares them, less the `tuneconf.` prefix. */
+const SETTING_NAMES = ["interpreter", "files", "componentKeys", "trace.server"] as const;
+
+/** The current `tuneconf.*` values (package.json defaults included), for initializationOptions. */
+export function readSettings(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return Object.fromEntries(SETTING_NAMES.map((name) => [name, config.get(name)]));
+}
+
+/** Owns the one LanguageClient; start/stop/restart run one at a time, in call order. */
+export class TuneconfServer {
+  private client: LanguageClient | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly channel: vscode.LogOutputChannel,
+  ) {}
+
+  start(): Promise<void> {
+    return this.enqueue("start", () => this.startNow());
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue("stop", () => this.stopNow());
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue("restart", async () => {
+      await this.stopNow();
+      await this.startNow();
+    });
+  }
+
+  private enqueue(what: string, task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(task).catch((error: unknown) => {
+      this.channel.error(`server ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.queue;
+  }
+
+  private async startNow(): Promise<void> {
+    const resolution = await resolveInterpreter(this.probes());
+    if (!resolution.ok) {
+      void showNoInterpreter(resolution.message);
+      return;
+    }
+    const { args, bundled } = serverArgs(this.context.extensionPath);
+    if (!bundled) {
+      this.channel.warn("bundled/libs is missing (development checkout): running `python -m tuneconf serve`");
+    }
+    this.channel.info(`starting server: ${resolution.python} ${args.join(" ")}`);
+    this.client = createClient(resolution.python, args, this.channel);
+    await this.client.start();
+  }
+
+  private async stopNow(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) {
+      this.channel.info("stopping server");
+      await client.dispose();
+    }
+  }
+
+  private probes(): InterpreterProbes {
+    return {
+      setting: () => vscode.workspace.getConfiguration(SECTION).get<string>("interpreter") ?? "",
+      pythonExtension: () => activeEnvironmentPython(),
+      probe: (python) => probePython(python),
+      log: (message) => this.channel.info(message),
+    };
+  }
+}
+
+function createClient(python: string, args: string[], channel: vscode.OutputChannel): LanguageClient {
+  // An argv, never a shell string: paths with spaces or quotes stay one argument.
+  const serverOptions: ServerOptions = { command: python, args };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "yaml" },
+      { scheme: "untitled", language: "yaml" },
+    ],
+    outputChannel: channel,
+    synchronize: { configurationSection: SECTION },
+    initializationOptions: { settings: readSettings() },
+  };
+  return new LanguageClient(SECTION, "tuneconf", serverOptions, clientOptions);
+}
+
+async function showNoInterpreter(message: string): Promise<void> {
+  const open = "Open Settings";
+  if ((await vscode.window.showErrorMessage(message, open)) === open) {
+    await vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.interpreter`);
+  }
+}

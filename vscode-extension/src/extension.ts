@@ -1,0 +1,29 @@
+// Entry point: wire the output channel, the server, the commands and the settings watcher.
+import * as vscode from "vscode";
+
+import { SECTION, TuneconfServer } from "./client";
+import { registerCommands } from "./commands";
+
+let server: TuneconfServer | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
+  const running = new TuneconfServer(context, channel);
+  server = running;
+  context.subscriptions.push(
+    channel,
+    ...registerCommands(running, channel),
+    // The other settings reach the running server through workspace/didChangeConfiguration.
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(`${SECTION}.interpreter`)) {
+        void running.restart();
+      }
+    }),
+  );
+  await running.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}
