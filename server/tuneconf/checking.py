@@ -38,7 +38,9 @@ def iter_files(path: Path) -> Iterator[tuple[Path, bool]]:
                 yield Path(folder) / name, False
 
 
-def check_paths(paths: list[Path], settings: Settings | None = None, progress: TextIO | None = None) -> list[FileReport]:
+def check_paths(
+    paths: list[Path], settings: Settings | None = None, progress: TextIO | None = None
+) -> list[FileReport]:
     workspace = Workspace(settings or Settings(), [Path.cwd()])
     files = [item for path in paths for item in iter_files(path)]
     reports: list[FileReport] = []

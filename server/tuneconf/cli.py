@@ -45,8 +45,7 @@ def check_command(targets: list[str], fmt: str) -> int:
     paths, overrides = split_targets(targets)
     if overrides:
         print(
-            f"tuneconf: overrides are not supported yet: {' '.join(overrides)} "
-            "(is it a path? no such file or folder)",
+            f"tuneconf: overrides are not supported yet: {' '.join(overrides)} (is it a path? no such file or folder)",
             file=sys.stderr,
         )
         return EXIT_USAGE

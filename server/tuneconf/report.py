@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from tuneconf.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
-_GITHUB = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "notice", Severity.HINT: "notice"}
+_GITHUB = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "notice",
+    Severity.HINT: "notice",
+}
 
 
 @dataclass

@@ -8,7 +8,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -24,7 +24,7 @@ from tuneconf.workspace import ConfigView, Workspace
 
 log = logging.getLogger(__name__)
 DEBOUNCE_S = 0.02
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TuneconfServer(LanguageServer):
@@ -56,19 +56,19 @@ class TuneconfServer(LanguageServer):
         self.pending[uri] = loop.call_later(DEBOUNCE_S, guarded(None)(self.publish), uri)
 
 
-def guarded(default: T) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def guarded(default: Any) -> Callable[[F], F]:
     """Log a feature's failure and answer `default`: one broken feature never takes the server down."""
 
-    def wrap(handler: Callable[..., T]) -> Callable[..., T]:
+    def wrap(handler: F) -> F:
         @functools.wraps(handler)
-        def run(*args: Any) -> T:
+        def run(*args: Any) -> Any:
             try:
                 return handler(*args)
             except Exception:
                 log.exception("%s failed", handler.__name__)
                 return default
 
-        return run
+        return cast(F, run)
 
     return wrap
 
@@ -133,7 +133,7 @@ def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[
 class ClientLogHandler(logging.Handler):
     """Python logging → window/logMessage, which VS Code shows in the tuneconf output channel."""
 
-    LEVELS = {
+    LEVELS: ClassVar[dict[int, types.MessageType]] = {
         logging.ERROR: types.MessageType.Error,
         logging.WARNING: types.MessageType.Warning,
         logging.INFO: types.MessageType.Info,

@@ -49,4 +49,3 @@ def _coerce(value: Any, default: Any) -> Any:
             return tuple(value)
         return default
     return value if isinstance(value, type(default)) else default
-

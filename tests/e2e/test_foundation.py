@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import change, diagnostics_for, open_doc
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+
+from lsp_session import change, diagnostics_for, open_doc
 
 URI = "file:///tmp/tuneconf-e2e/config.yaml"
 CONFIG = """\

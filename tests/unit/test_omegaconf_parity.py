@@ -7,9 +7,9 @@ import math
 from typing import Any
 
 import pytest
-from builtin import builtin_configs
 from omegaconf import OmegaConf
 
+from builtin import builtin_configs
 from tuneconf.diagnostics import CheckContext, run_checks
 from tuneconf.document.parse import parse
 from tuneconf.document.scalars import OmegaConfResolver

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from marks import unmark
 
+from marks import unmark
 from tuneconf.document.parse import parse
 from tuneconf.document.tree import Mapping, Scalar, Sequence, Span, deref, walk
 
@@ -22,7 +22,7 @@ def spans_of(text: str) -> list[Span]:
         "«model»:\n  «_component_»: «torchtune.models.llama3_2.lora_llama3_2_1b»\n  «lora_rank»: «64»  # c\n",
         "«lst»: [«q_proj», «'v_proj'»]\n«d»: {«k»: «v»}\n",
         "«nested»:\n  «deep»:\n    «deeper»:\n      - «a»\n      - «k»: «v»\n",
-        "«s»: «\"quoted: yes\"»\n«t»: «|\n  block\n  text»\n\n«u»: «>\n  folded»\n",
+        '«s»: «"quoted: yes"»\n«t»: «|\n  block\n  text»\n\n«u»: «>\n  folded»\n',
         "«😀»: «1»\n«你好»: «世界»\n",
         "«e»:«»\n«f»: «2»\n",
     ],

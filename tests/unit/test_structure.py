@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from marks import unmark
 
+from marks import unmark
 from tuneconf.diagnostics import CheckContext, run_checks
 from tuneconf.document.parse import parse
 from tuneconf.findings import Severity

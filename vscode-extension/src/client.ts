@@ -6,13 +6,16 @@ import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveIn
 
 export const SECTION = "tuneconf";
 
-/** The settings the server reads, named as package.json declares them, less the `tuneconf.` prefix. */
-const SETTING_NAMES = ["interpreter", "files", "componentKeys", "trace.server"] as const;
+type Manifest = { contributes: { configuration: { properties: Record<string, unknown> } } };
 
-/** The current `tuneconf.*` values (package.json defaults included), for initializationOptions. */
-export function readSettings(): Record<string, unknown> {
+/**
+ * The current `tuneconf.*` values (defaults included), keyed as package.json names them less the
+ * `tuneconf.` prefix. package.json is the one declaration of the settings; nothing is listed twice.
+ */
+export function readSettings(manifest: unknown): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  return Object.fromEntries(SETTING_NAMES.map((name) => [name, config.get(name)]));
+  const names = Object.keys((manifest as Manifest).contributes.configuration.properties);
+  return Object.fromEntries(names.map((name) => name.slice(SECTION.length + 1)).map((name) => [name, config.get(name)]));
 }
 
 /** Owns the one LanguageClient; start/stop/restart run one at a time, in call order. */
@@ -58,7 +61,8 @@ export class TuneconfServer {
       this.channel.warn("bundled/libs is missing (development checkout): running `python -m tuneconf serve`");
     }
     this.channel.info(`starting server: ${resolution.python} ${args.join(" ")}`);
-    this.client = createClient(resolution.python, args, this.channel);
+    const settings = readSettings(this.context.extension.packageJSON);
+    this.client = createClient(resolution.python, args, settings, this.channel);
     await this.client.start();
   }
 
@@ -81,7 +85,12 @@ export class TuneconfServer {
   }
 }
 
-function createClient(python: string, args: string[], channel: vscode.OutputChannel): LanguageClient {
+function createClient(
+  python: string,
+  args: string[],
+  settings: Record<string, unknown>,
+  channel: vscode.OutputChannel,
+): LanguageClient {
   // An argv, never a shell string: paths with spaces or quotes stay one argument.
   const serverOptions: ServerOptions = { command: python, args };
   const clientOptions: LanguageClientOptions = {
@@ -91,7 +100,7 @@ function createClient(python: string, args: string[], channel: vscode.OutputChan
     ],
     outputChannel: channel,
     synchronize: { configurationSection: SECTION },
-    initializationOptions: { settings: readSettings() },
+    initializationOptions: { settings },
   };
   return new LanguageClient(SECTION, "tuneconf", serverOptions, clientOptions);
 }

@@ -35,11 +35,11 @@ def component_of(node: Node | None, keys: Sequence[str]) -> Component | None:
 
 
 def iter_components(root: Node | None, keys: Sequence[str]) -> Iterator[Component]:
-    """Every component in the tree, nested ones and those in lists included, in document order."""
+    """Every component in the tree, nested ones and those in lists included, in document order.
+    Aliases are not followed: what they name is visited where it is defined."""
     stack: list[tuple[tuple[str | int, ...], Node | None]] = [((), root)]
     while stack:
         path, node = stack.pop()
-        node = deref(node)
         found = component_of(node, keys)
         if found is not None:
             yield Component(path, found.mapping, found.dotpath)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml import events as ev
@@ -41,10 +41,10 @@ class Composed:
 
 
 class _Builder:
-    __slots__ = ("start", "flow", "tag", "anchor", "is_map", "children", "node")
+    __slots__ = ("anchor", "children", "flow", "is_map", "node", "start", "tag")
 
     def __init__(self, event: ev.CollectionStartEvent, line0: int, is_map: bool) -> None:
-        self.start = (event.start_mark.line + line0, event.start_mark.column)
+        self.start = _at(event.start_mark, line0)
         self.flow = bool(event.flow_style)
         self.tag = event.tag if event.tag not in (None, "!") else None
         self.anchor = event.anchor
@@ -54,7 +54,7 @@ class _Builder:
 
     def finish(self, end_event: ev.Event, line0: int) -> Node:
         if self.flow:
-            end = (end_event.end_mark.line + line0, end_event.end_mark.column)
+            end = _at(end_event.end_mark, line0)
         elif self.children:
             end = self.children[-1].span.end
         else:
@@ -80,37 +80,36 @@ def compose(text: str, line0: int = 0) -> Composed:
     skip = 0  # depth of an over-deep subtree being skipped
     text_lines: list[str] = []
     for event in yaml.parse(text, Loader=_Loader):
-        kind = type(event)
         if skip:
-            skip += kind in (ev.MappingStartEvent, ev.SequenceStartEvent)
-            skip -= kind in (ev.MappingEndEvent, ev.SequenceEndEvent)
+            skip += isinstance(event, ev.CollectionStartEvent)
+            skip -= isinstance(event, ev.CollectionEndEvent)
             if not skip:
                 _add(stack, result, _placeholder(event, line0))
             continue
-        if kind is ev.ScalarEvent:
+        if isinstance(event, ev.ScalarEvent):
             scalar = _scalar(event, line0)
             if scalar.style in ("|", ">"):
                 text_lines = text_lines or text.split("\n")
                 scalar.span = _trim_block(scalar.span, text_lines, line0)
             _add(stack, result, scalar, anchors)
-        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+        elif isinstance(event, ev.CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
                 skip = 1
                 continue
-            builder = _Builder(event, line0, kind is ev.MappingStartEvent)
+            builder = _Builder(event, line0, isinstance(event, ev.MappingStartEvent))
             if builder.anchor:
                 anchors[builder.anchor] = builder
             stack.append(builder)
             result.max_depth = max(result.max_depth, len(stack))
-        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+        elif isinstance(event, ev.CollectionEndEvent):
             builder = stack.pop()
             _add(stack, result, builder.finish(event, line0))
-        elif kind is ev.AliasEvent:
+        elif isinstance(event, ev.AliasEvent):
             _alias(event, line0, stack, anchors, pending_aliases, result)
-        elif kind is ev.DocumentStartEvent:
+        elif isinstance(event, ev.DocumentStartEvent):
             result.documents += 1
             if result.documents == 2:
-                result.second_document = (event.start_mark.line + line0, event.start_mark.column)
+                result.second_document = _at(event.start_mark, line0)
     for alias, ref in pending_aliases:
         alias.target = ref.node if isinstance(ref, _Builder) else ref
     return result
@@ -124,10 +123,11 @@ def _alias(
     pending: list[tuple[Alias, _Builder | Node]],
     result: Composed,
 ) -> None:
-    span = Span(event.start_mark.line + line0, event.start_mark.column, event.end_mark.line + line0, event.end_mark.column)
-    alias = Alias(span, event.anchor)
+    span = Span(*_at(event.start_mark, line0), *_at(event.end_mark, line0))
+    name = event.anchor or ""
+    alias = Alias(span, name)
     result.aliases += 1
-    ref = anchors.get(event.anchor)
+    ref = anchors.get(name)
     if ref is None:
         result.undefined_aliases.append(alias)
     elif isinstance(ref, _Builder) and ref.node is None and ref in stack:
@@ -150,6 +150,7 @@ def _scalar(event: ev.ScalarEvent, line0: int) -> Scalar:
         if len(_typed) < 100_000:
             _typed[key] = typed
     start, end = event.start_mark, event.end_mark
+    assert start is not None and end is not None
     span = _new_span((start.line + line0, start.column, end.line + line0, end.column))
     return Scalar(span, typed[1], event.value, typed[0], event.style or None, event.anchor, typed[2])
 
@@ -165,9 +166,18 @@ def _trim_block(span: Span, lines: list[str], line0: int) -> Span:
     return Span(span.start_line, span.start_col, last + line0, len(lines[last].rstrip("\r")))
 
 
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
+def _at(mark: _Mark | None, line0: int) -> tuple[int, int]:
+    assert mark is not None  # parser events always carry marks
+    return (mark.line + line0, mark.column)
+
+
 def _placeholder(event: ev.Event, line0: int) -> Scalar:
-    mark = event.end_mark
-    span = Span(mark.line + line0, mark.column, mark.line + line0, mark.column)
+    span = Span(*_at(event.end_mark, line0), *_at(event.end_mark, line0))
     return Scalar(span, None, "", "tag:yaml.org,2002:null", problem="nested too deep to analyse")
 
 

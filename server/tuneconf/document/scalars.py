@@ -56,7 +56,7 @@ _cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
 def resolve_tag(value: str, explicit_tag: str | None, implicit: tuple[bool, bool]) -> str:
     """The tag PyYAML's composer gives a scalar event, as OmegaConf's loader does."""
     if explicit_tag is None or explicit_tag == "!":
-        return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+        return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
     return explicit_tag
 
 

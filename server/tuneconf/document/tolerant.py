@@ -57,6 +57,8 @@ def compose_tolerant(text: str) -> tuple[Composed | None, list[SyntaxProblem]]:
 
 
 def _line_to_blank(error: yaml.YAMLError, text: str, lines: list[str], blanked: set[int]) -> int | None:
+    problem: int | None
+    context: int | None
     if not isinstance(error, yaml.MarkedYAMLError):
         problem, context = position_of(text, getattr(error, "position", 0) or 0)[0], None
     else:

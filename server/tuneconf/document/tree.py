@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 
 class Span(NamedTuple):
@@ -104,7 +104,7 @@ class Alias:
     target: Node | None = None
 
 
-Node = Union[Scalar, Mapping, Sequence, Alias]
+Node = Scalar | Mapping | Sequence | Alias
 
 
 def deref(node: Node | None, limit: int = 64) -> Node | None:
@@ -155,7 +155,9 @@ def _shift(node: Node, lines: int, copies: dict[int, Node], aliases: list[Alias]
     if type(node) is Scalar:
         new = Scalar(span, node.value, node.text, node.tag, node.style, node.anchor, node.problem)
     elif type(node) is Mapping:
-        pairs = [Pair(_shift(p.key, lines, copies, aliases), _shift(p.value, lines, copies, aliases)) for p in node.pairs]
+        pairs = [
+            Pair(_shift(p.key, lines, copies, aliases), _shift(p.value, lines, copies, aliases)) for p in node.pairs
+        ]
         new = Mapping(span, pairs, node.flow, node.tag, node.anchor)
     elif type(node) is Sequence:
         items = [_shift(item, lines, copies, aliases) for item in node.items]

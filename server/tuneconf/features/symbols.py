@@ -9,7 +9,7 @@ from lsprotocol import types
 from tuneconf.document.components import component_of
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
-from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref
+from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.document.tree import Sequence as SeqNode
 
 _DETAIL_WIDTH = 60
@@ -19,10 +19,10 @@ def document_symbols(doc: ParsedConfig, keys: Sequence[str], conv: Converter) ->
     mapping = doc.mapping
     if mapping is None:
         return []
-    return [_symbol(p.name, p.key, p.value, keys, conv, top=True) for p in mapping.pairs if p.name is not None]
+    return [_symbol(p.name, p.key, p.value, keys, conv) for p in mapping.pairs if p.name is not None]
 
 
-def _symbol(name: str, key: Node, value: Node, keys: Sequence[str], conv: Converter, top: bool) -> types.DocumentSymbol:
+def _symbol(name: str, key: Node, value: Node, keys: Sequence[str], conv: Converter) -> types.DocumentSymbol:
     target = deref(value)
     component = component_of(target, keys)
     if component is not None:
@@ -50,25 +50,17 @@ def _children(node: Node | None, keys: Sequence[str], conv: Converter) -> list[t
     if isinstance(node, Mapping):
         for pair in node.pairs:
             if pair.name is not None and _holds_component(pair.value, keys):
-                found.append(_symbol(pair.name, pair.key, pair.value, keys, conv, top=False))
+                found.append(_symbol(pair.name, pair.key, pair.value, keys, conv))
     elif isinstance(node, SeqNode):
         for index, item in enumerate(node.items):
             if _holds_component(item, keys):
-                found.append(_symbol(f"[{index}]", item, item, keys, conv, top=False))
+                found.append(_symbol(f"[{index}]", item, item, keys, conv))
     return found
 
 
-def _holds_component(node: Node, keys: Sequence[str], depth: int = 0) -> bool:
-    target = deref(node)
-    if component_of(target, keys) is not None:
-        return True
-    if depth > 16:
-        return False
-    if isinstance(target, Mapping):
-        return any(_holds_component(p.value, keys, depth + 1) for p in target.pairs)
-    if isinstance(target, SeqNode):
-        return any(_holds_component(i, keys, depth + 1) for i in target.items)
-    return False
+def _holds_component(node: Node, keys: Sequence[str]) -> bool:
+    """A component at or below `node` (aliases are not followed: an alias bomb stays cheap)."""
+    return any(component_of(n, keys) is not None for n in walk(node))
 
 
 def _short(dotpath: str) -> str:
