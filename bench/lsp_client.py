@@ -1,0 +1,167 @@
+"""A small stdio LSP client for benchmarks: raw JSON-RPC, stdlib only, timestamps on every message."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+
+def now_ms() -> float:
+    return time.perf_counter() * 1000.0
+
+
+class Client:
+    """Spawns a server, sends requests and notifications, waits for responses and diagnostics."""
+
+    def __init__(self, argv: list[str], cwd: str | None = None) -> None:
+        self.spawned = now_ms()
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, bufsize=0
+        )
+        self._next_id = 0
+        self._responses: dict[int, tuple[float, Any]] = {}
+        self._diagnostics: list[tuple[float, str, int | None, int]] = []
+        self._cv = threading.Condition()
+        self._write = threading.Lock()
+        self.capabilities: dict[str, Any] = {}
+        threading.Thread(target=self._read_loop, daemon=True).start()
+
+    def _send(self, message: dict[str, Any]) -> None:
+        body = json.dumps(message, separators=(",", ":")).encode()
+        data = memoryview(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        assert self.proc.stdin is not None
+        with self._write:
+            while data:
+                written = self.proc.stdin.write(data) or 0
+                data = data[written:]
+
+    def _read_loop(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            length = 0
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if not line.strip():
+                    break
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            body = b""
+            while len(body) < length:
+                chunk = out.read(length - len(body))
+                if not chunk:
+                    return
+                body += chunk
+            self._dispatch(now_ms(), json.loads(body))
+
+    def _dispatch(self, at: float, message: dict[str, Any]) -> None:
+        if "method" in message and "id" in message:  # a request from the server: answer it
+            result: Any = [None] * len(message.get("params", {}).get("items", [])) or None
+            self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            return
+        with self._cv:
+            if "id" in message:
+                self._responses[message["id"]] = (at, message.get("result"))
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                params = message["params"]
+                self._diagnostics.append((at, params["uri"], params.get("version"), len(params["diagnostics"])))
+            self._cv.notify_all()
+
+    def request(self, method: str, params: Any, timeout: float = 60) -> tuple[float, Any]:
+        """(milliseconds until the response, result)."""
+        self._next_id += 1
+        ident = self._next_id
+        sent = now_ms()
+        self._send({"jsonrpc": "2.0", "id": ident, "method": method, "params": params})
+        with self._cv:
+            if not self._cv.wait_for(lambda: ident in self._responses, timeout):
+                raise TimeoutError(method)
+            at, result = self._responses.pop(ident)
+        return at - sent, result
+
+    def notify(self, method: str, params: Any) -> float:
+        sent = now_ms()
+        self._send({"jsonrpc": "2.0", "method": method, "params": params})
+        return sent
+
+    def wait_diagnostics(self, uri: str, version: int | None, after: float, timeout: float = 60) -> float:
+        """The time the first diagnostics for `uri` (at `version`) arrived after `after`."""
+
+        def found() -> float | None:
+            for at, got_uri, got_version, _ in self._diagnostics:
+                if at >= after and got_uri == uri and (version is None or got_version == version):
+                    return at
+            return None
+
+        with self._cv:
+            if not self._cv.wait_for(lambda: found() is not None, timeout):
+                raise TimeoutError(f"diagnostics for {uri} v{version}")
+            result = found()
+        assert result is not None
+        return result
+
+    def initialize(self, root: Path, options: dict[str, Any] | None = None) -> float:
+        elapsed, result = self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+                "initializationOptions": options or {},
+            },
+        )
+        self.capabilities = result.get("capabilities", {})
+        self.notify("initialized", {})
+        return elapsed
+
+    def open(self, uri: str, text: str, language: str = "yaml") -> float:
+        item = {"uri": uri, "languageId": language, "version": 1, "text": text}
+        return self.notify("textDocument/didOpen", {"textDocument": item})
+
+    def change(self, uri: str, version: int, line: int, col: int, end_col: int, text: str) -> float:
+        change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": end_col}}}
+        change["text"] = text  # type: ignore[assignment]
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        return self.notify("textDocument/didChange", params)
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its children (Linux /proc), in MB."""
+        return sum(_rss_kb(pid) for pid in _tree(self.proc.pid)) / 1024
+
+    def close(self) -> None:
+        try:
+            self.request("shutdown", None, timeout=10)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+
+
+def _tree(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+            children += [int(c) for c in text.split()]
+    except OSError:
+        pass
+    return [pid] + [p for c in children for p in _tree(c)]
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
