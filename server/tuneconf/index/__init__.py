@@ -1,0 +1,1 @@
+"""The static signature index: dotpaths resolved to signatures without importing anything."""

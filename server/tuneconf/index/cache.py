@@ -1,0 +1,185 @@
+"""A disk cache of our extracted records (not griffe's JSON, which does not round-trip torch).
+
+One file per (cache format, interpreter, import path); each entry records the files it was read
+from with their mtime and size, and is used only while they are unchanged. That covers upgrades
+of a package (its files change) and editable installs (their files change as you edit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from tuneconf.index.model import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
+
+log = logging.getLogger(__name__)
+FORMAT = 3
+
+
+def default_directory() -> Path:
+    configured = os.environ.get("TUNECONF_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tuneconf"
+
+
+class DiskCache:
+    def __init__(self, directory: Path | None, env_key: str) -> None:
+        digest = hashlib.sha256(f"{FORMAT}\0{env_key}".encode()).hexdigest()[:20]
+        self.file = (directory / f"index-v{FORMAT}-{digest}.json") if directory is not None else None
+        self._entries: dict[str, Any] | None = None
+        self._dirty = False
+        self._lock = threading.Lock()
+
+    def get(self, dotpath: str) -> Resolution | None:
+        entry = self._load().get(dotpath)
+        if entry is None or not _fresh(entry["deps"]):
+            return None
+        try:
+            return _resolution(entry["record"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, resolution: Resolution, deps: list[Path]) -> None:
+        if resolution.status in (Status.NOT_INSTALLED, Status.UNREADABLE) or self.file is None:
+            return
+        stamps = [_stamp(p) for p in deps]
+        if any(s is None for s in stamps):
+            return
+        with self._lock:
+            self._load()[resolution.dotpath] = {"deps": stamps, "record": _plain(resolution)}
+            self._dirty = True
+
+    def flush(self) -> None:
+        """Write the cache if it changed (atomically: a crash leaves the old file)."""
+        if self.file is None or not self._dirty:
+            return
+        with self._lock:
+            data = json.dumps({"format": FORMAT, "entries": self._entries}, separators=(",", ":"))
+            self._dirty = False
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".index-")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(data)
+            os.replace(tmp, self.file)
+        except OSError as exc:
+            log.warning("cannot write the index cache %s: %s", self.file, exc)
+
+    def _load(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = {}
+            if self.file is not None and self.file.is_file():
+                try:
+                    data = json.loads(self.file.read_text(encoding="utf-8"))
+                    if data.get("format") == FORMAT:
+                        self._entries = data["entries"]
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    log.warning("ignoring an unreadable index cache %s: %s", self.file, exc)
+        return self._entries
+
+
+def _stamp(path: Path) -> list[Any] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [str(path), stat.st_mtime_ns, stat.st_size]
+
+
+def _fresh(deps: list[list[Any]]) -> bool:
+    return all(_stamp(Path(file)) == [file, mtime, size] for file, mtime, size in deps)
+
+
+def _plain(resolution: Resolution) -> dict[str, Any]:
+    symbol = resolution.symbol
+    return {
+        "dotpath": resolution.dotpath,
+        "status": resolution.status.value,
+        "segment": resolution.segment,
+        "candidates": list(resolution.candidates),
+        "message": resolution.message,
+        "symbol": None if symbol is None else _plain_symbol(symbol),
+    }
+
+
+def _plain_symbol(symbol: Symbol) -> dict[str, Any]:
+    return {
+        "path": symbol.path,
+        "target": symbol.target,
+        "kind": symbol.kind,
+        "callable": symbol.callable,
+        "parameters": None if symbol.parameters is None else [_plain_param(p) for p in symbol.parameters],
+        "doc": symbol.doc,
+        "location": None if symbol.location is None else [symbol.location.file, symbol.location.line],
+        "enum_members": list(symbol.enum_members),
+        "note": symbol.note,
+    }
+
+
+def _plain_param(param: Parameter) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "kind": param.kind.value,
+        "annotation": param.annotation,
+        "default": param.default,
+        "doc": param.doc,
+        "type": _plain_type(param.type),
+        "line": param.line,
+    }
+
+
+def _plain_type(spec: TypeSpec) -> list[Any]:
+    return [spec.kind, [_plain_type(a) for a in spec.args], list(spec.values), spec.name]
+
+
+def _resolution(data: dict[str, Any]) -> Resolution:
+    symbol = data["symbol"]
+    return Resolution(
+        data["dotpath"],
+        Status(data["status"]),
+        None if symbol is None else _symbol(symbol),
+        data["segment"],
+        tuple(data["candidates"]),
+        data["message"],
+    )
+
+
+def _symbol(data: dict[str, Any]) -> Symbol:
+    params = data["parameters"]
+    location = data["location"]
+    return Symbol(
+        data["path"],
+        data["target"],
+        data["kind"],
+        data["callable"],
+        None if params is None else tuple(_param(p) for p in params),
+        data["doc"],
+        None if location is None else Location(location[0], location[1]),
+        tuple(data["enum_members"]),
+        data["note"],
+    )
+
+
+def _param(data: dict[str, Any]) -> Parameter:
+    return Parameter(
+        data["name"],
+        ParamKind(data["kind"]),
+        data["annotation"],
+        data["default"],
+        data["doc"],
+        _type(data["type"]),
+        data["line"],
+    )
+
+
+def _type(data: list[Any]) -> TypeSpec:
+    kind, args, values, name = data
+    return TypeSpec(kind, tuple(_type(a) for a in args), tuple(values), name)

@@ -1,0 +1,197 @@
+"""The index: dotpath → Resolution, from memory, the disk cache, or the loader (in that order).
+
+Thread-safe: the server resolves in a background thread while requests read what is known
+(`peek`) and never wait; the CLI simply resolves (`resolve`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+from tuneconf.index.cache import DiskCache
+from tuneconf.index.environment import Environment
+from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef
+from tuneconf.index.model import Member, ModuleListing, Resolution, Status
+from tuneconf.index.modules import ModuleFinder
+from tuneconf.index.signatures import SymbolBuilder
+
+log = logging.getLogger(__name__)
+_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_DOTPATH = 400
+
+
+class Index:
+    def __init__(self, env: Environment, cache: DiskCache | None = None) -> None:
+        self.env = env
+        self.finder = ModuleFinder(env)
+        self.loader = Loader(self.finder)
+        self.builder = SymbolBuilder(self.loader)
+        self.cache = cache
+        self._known: dict[str, Resolution] = {}
+        self._listings: dict[str, ModuleListing | None] = {}
+        self._lock = threading.RLock()
+
+    def peek(self, dotpath: str) -> Resolution | None:
+        """What is known now, without reading anything."""
+        return self._known.get(dotpath)
+
+    def resolve(self, dotpath: str, wait: bool = True) -> Resolution | None:
+        """Resolve `dotpath`; with wait=False, None when another thread holds the loader."""
+        known = self._known.get(dotpath)
+        if known is not None:
+            return known
+        invalid = check_syntax(dotpath)
+        if invalid is not None:
+            self._known[dotpath] = invalid
+            return invalid
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
+            result = self._resolve_locked(dotpath)
+        finally:
+            self._lock.release()
+        self._known[dotpath] = result
+        return result
+
+    def _resolve_locked(self, dotpath: str) -> Resolution:
+        cached = self.cache.get(dotpath) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        self.loader.touched.clear()
+        budget = Budget()
+        try:
+            ref = self.loader.lookup(dotpath, budget)
+            result = Resolution(dotpath, Status.OK, self.builder.build(dotpath, ref, budget))
+        except Missing as missing:
+            result = self._missing(dotpath, missing)
+        except RecursionError:
+            result = Resolution(dotpath, Status.UNREADABLE, message="resolution went too deep")
+        if self.cache is not None:
+            self.cache.put(result, sorted(self.loader.touched))
+        return result
+
+    def _missing(self, dotpath: str, missing: Missing) -> Resolution:
+        status = missing.status
+        segment = dotpath.split(".")[missing.segment] if missing.segment < len(dotpath.split(".")) else ""
+        if status is Status.NOT_INSTALLED and difflib.get_close_matches(segment, missing.candidates, 1, 0.8):
+            status = Status.UNKNOWN_MODULE
+        return Resolution(dotpath, status, None, missing.segment, tuple(missing.candidates), missing.message)
+
+    def warm(self, dotpaths: Iterable[str], done: Callable[[list[str]], None] | None = None) -> threading.Thread:
+        """Resolve `dotpaths` in a background thread; `done` gets those it resolved."""
+        todo = [d for d in dict.fromkeys(dotpaths) if d not in self._known]
+
+        def work() -> None:
+            finished = []
+            for dotpath in todo:
+                try:
+                    self.resolve(dotpath)
+                    finished.append(dotpath)
+                except Exception:
+                    log.exception("resolving %s failed", dotpath)
+            if self.cache is not None:
+                self.cache.flush()
+            if done is not None and finished:
+                done(finished)
+
+        thread = threading.Thread(target=work, name="tuneconf-index", daemon=True)
+        thread.start()
+        return thread
+
+    def listing(self, module: str, wait: bool = True) -> ModuleListing | None:
+        """The members and submodules of a module or package (None when it is not one)."""
+        if module in self._listings:
+            return self._listings[module]
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
+            listing = self._list_locked(module)
+        finally:
+            self._lock.release()
+        self._listings[module] = listing
+        return listing
+
+    def top_level(self) -> list[str]:
+        return self.finder.top_level_names()
+
+    def _list_locked(self, module: str) -> ModuleListing | None:
+        if not module:
+            return ModuleListing("", [Member(n, "module", not n.startswith("_")) for n in self.top_level()])
+        try:
+            ref = self.loader.lookup(module, Budget())
+        except (Missing, RecursionError):
+            return None
+        if isinstance(ref, CompiledRef) or not isinstance(ref, ModuleRef):
+            return None
+        return ModuleListing(module, self._members(ref))
+
+    def _members(self, ref: ModuleRef) -> list[Member]:
+        visited = ref.visited
+        exports = set(self.loader.exported_names(visited))
+        members: dict[str, Member] = {}
+        for name, obj in visited.module.members.items() if visited.module is not None else []:
+            if "/" in name:
+                continue
+            if obj.is_alias:
+                target = str(getattr(obj, "target_path", ""))
+                if name not in exports and not _same_package(target, ref.path):
+                    continue  # imports such as typing.List are not the module's own members
+                kind = self._alias_kind(target)
+            else:
+                kind = {"function": "function", "class": "class", "module": "module"}.get(obj.kind.value, "attribute")
+                target = f"{ref.path}.{name}"
+            members[name] = Member(name, kind, _public(name, exports), target)
+        for name in self.finder.submodules(visited.file):
+            if name not in members:
+                members[name] = Member(name, "module", not name.startswith("_"), f"{ref.path}.{name}")
+        return sorted(members.values(), key=lambda m: m.name)
+
+    def _alias_kind(self, target: str) -> str:
+        if self.finder.find(target) is not None:
+            return "module"
+        last = target.rsplit(".", 1)[-1]
+        return "class" if last[:1].isupper() and not last.isupper() else "function"
+
+    def public_path(self, dotpath: str) -> str | None:
+        """A public path naming the same object as a private `dotpath` (the re-export users should use)."""
+        parts = dotpath.split(".")
+        first_private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
+        resolved = self.resolve(dotpath)
+        if first_private is None or resolved is None or resolved.symbol is None:
+            return None
+        target = resolved.symbol.target
+        for depth in range(first_private, 0, -1):
+            candidate = ".".join(parts[:depth] + parts[-1:])
+            if candidate == dotpath or any(p.startswith("_") for p in candidate.split(".")):
+                continue
+            other = self.resolve(candidate)
+            if other is not None and other.symbol is not None and other.symbol.target == target:
+                return candidate
+        return None
+
+
+def check_syntax(dotpath: str) -> Resolution | None:
+    """A Resolution for dotpaths that cannot be imported at all (empty segments, odd characters)."""
+    if not dotpath:
+        return Resolution(dotpath, Status.INVALID, message="the dotpath is empty")
+    if len(dotpath) > MAX_DOTPATH:
+        return Resolution(dotpath, Status.INVALID, message=f"the dotpath is {len(dotpath):,} characters long")
+    for index, segment in enumerate(dotpath.split(".")):
+        if not segment:
+            what = "leading dot (relative imports are not supported)" if index == 0 else "empty segment"
+            return Resolution(dotpath, Status.INVALID, segment=index, message=f"the dotpath has a {what}")
+        if not _SEGMENT.match(segment):
+            return Resolution(dotpath, Status.INVALID, segment=index, message=f"'{segment}' is not a Python name")
+    return None
+
+
+def _public(name: str, exports: set[str]) -> bool:
+    return name in exports if exports else not name.startswith("_")
+
+
+def _same_package(target: str, module: str) -> bool:
+    return target.split(".", 1)[0] == module.split(".", 1)[0]
