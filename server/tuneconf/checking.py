@@ -55,6 +55,7 @@ def check_paths(
             progress.flush()
     if show and progress is not None and time.monotonic() - started > 1.0:
         progress.write("\n")
+    workspace.save()
     return reports
 
 

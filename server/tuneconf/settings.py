@@ -11,6 +11,7 @@ _FIELDS = {
     "interpreter": "interpreter",
     "files": "files",
     "componentKeys": "component_keys",
+    "dotpathKeys": "dotpath_keys",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -23,6 +24,8 @@ class Settings:
     """Globs of YAML files to treat as torchtune configs even without a `_component_` key."""
     component_keys: tuple[str, ...] = ("_component_",)
     """Keys that name a callable to instantiate (add `_target_` for Hydra-style configs)."""
+    dotpath_keys: tuple[str, ...] = ("collate_fn", "prompt_template")
+    """Keys whose value is a dotpath the recipe resolves itself (checked like a component's)."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:

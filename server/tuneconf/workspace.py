@@ -1,10 +1,12 @@
-"""The workspace model: documents by (uri, version) → parsed config, findings; settings; folders.
+"""The workspace model: documents by (uri, version) → parsed config, findings; settings; the index.
 
 Pure: the LSP shell and the CLI both drive it. Nothing here knows about pygls.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -13,7 +15,13 @@ from tuneconf.diagnostics import CheckContext, run_checks
 from tuneconf.document.components import looks_like_config, matches_globs
 from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.findings import Finding
+from tuneconf.index.cache import DiskCache, default_directory
+from tuneconf.index.environment import probe
+from tuneconf.index.service import Index
 from tuneconf.settings import Settings
+
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "dist", "build"}
+MAX_SCANNED_FILES = 2000
 
 
 @dataclass
@@ -29,28 +37,70 @@ class ConfigView:
 
     def findings(self) -> list[Finding]:
         if self._findings is None:
+            self.ctx.pending.clear()
             self._findings = run_checks(self.parsed, self.ctx) if self.is_config else []
         return self._findings
 
+    def forget_findings(self) -> None:
+        self._findings = None
+
 
 class Workspace:
-    def __init__(self, settings: Settings | None = None, folders: list[Path] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        folders: list[Path] | None = None,
+        blocking: bool = True,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.folders = folders or []
+        self.blocking = blocking
+        """Blocking (the CLI) resolves dotpaths on demand; the server never waits on the index."""
+        self.cache_dir = cache_dir if cache_dir is not None else default_directory()
+        self._index: Index | None = None
         self._views: dict[str, ConfigView] = {}
 
+    @property
+    def index(self) -> Index:
+        """The index of the target environment, probed on first use."""
+        if self._index is None:
+            env = probe(self.settings.interpreter or None, self.folders)
+            self._index = Index(env, DiskCache(self.cache_dir, env.key))
+        return self._index
+
     def configure(self, settings: Settings) -> None:
+        if settings.interpreter != self.settings.interpreter:
+            self._index = None
         self.settings = settings
         self._views.clear()
+
+    def context(self) -> CheckContext:
+        index = self.index
+        wait = self.blocking
+        return CheckContext(
+            settings=self.settings,
+            resolve=lambda dotpath: index.resolve(dotpath, wait),
+            public_path=lambda dotpath: index.public_path(dotpath, wait),
+            interpreter=index.env.interpreter,
+        )
 
     def view(self, uri: str, version: int | None, text: str) -> ConfigView:
         """The analysis of this version of the document (cached until the next version)."""
         hit = self._views.get(uri)
         if hit is not None and version is not None and hit.version == version:
             return hit
-        view = ConfigView(uri, version, parse(text), self.is_config(uri, text), CheckContext(self.settings))
+        view = ConfigView(uri, version, parse(text), self.is_config(uri, text), self.context())
         self._views[uri] = view
         return view
+
+    def views(self) -> list[ConfigView]:
+        return list(self._views.values())
+
+    def save(self) -> None:
+        """Write what the index learnt to its disk cache."""
+        if self._index is not None and self._index.cache is not None:
+            self._index.cache.flush()
 
     def forget(self, uri: str) -> None:
         self._views.pop(uri, None)
@@ -64,6 +114,30 @@ class Workspace:
         path = path_of(uri)
         relative = [str(Path(path).relative_to(f)) for f in self.folders if _inside(path, f)]
         return matches_globs(path, relative, self.settings.files)
+
+    def workspace_dotpaths(self) -> list[str]:
+        """The dotpaths named in the workspace's YAML files: what to index first."""
+        keys = "|".join(re.escape(k) for k in self.settings.component_keys + self.settings.dotpath_keys)
+        pattern = re.compile(rf"(?:{keys})\s*:\s*['\"]?([A-Za-z_][\w.]*)")
+        found: dict[str, None] = {}
+        for file in self._yaml_files():
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found.update(dict.fromkeys(pattern.findall(text)))
+        return list(found)
+
+    def _yaml_files(self) -> Iterator[Path]:
+        count = 0
+        for folder in self.folders:
+            for path in folder.rglob("*.y*ml"):
+                if any(part in _SKIP_DIRS or part.startswith(".") for part in path.relative_to(folder).parts[:-1]):
+                    continue
+                count += 1
+                if count > MAX_SCANNED_FILES:
+                    return
+                yield path
 
 
 def path_of(uri: str) -> str:

@@ -33,9 +33,7 @@ for line in sys.stdin:
     dotpath = line.strip()
     try:
         obj = _get_component_from_path(dotpath)
-        params = [
-            [p.name, _KINDS[p.kind], *describe(p.default)] for p in inspect.signature(obj).parameters.values()
-        ]
+        params = [[p.name, _KINDS[p.kind], *describe(p.default)] for p in inspect.signature(obj).parameters.values()]
         print(json.dumps({"dotpath": dotpath, "ok": True, "params": params}), flush=True)
-    except Exception as exc:  # noqa: BLE001 - report any import failure as data
+    except Exception as exc:
         print(json.dumps({"dotpath": dotpath, "ok": False, "error": f"{type(exc).__name__}: {exc}"}), flush=True)

@@ -12,8 +12,8 @@ import pytest
 
 from tuneconf.cli import main
 
-GOOD = "# tune run lora_finetune_single_device --config x\nmodel:\n  _component_: a.b\nepochs: 1\n"
-BAD = "model:\n  _component_: a.b\nepochs: 1\nepochs: 2\nlst: [1\n"
+GOOD = "# tune run lora_finetune_single_device --config x\nmodel:\n  _component_: torch.optim.AdamW\nepochs: 1\n"
+BAD = "model:\n  _component_: torch.optim.AdamW\nepochs: 1\nepochs: 2\nlst: [1\n"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -110,8 +110,8 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     "content",
     [
         b"",
-        b"\xef\xbb\xbfmodel:\n  _component_: a.b\n",
-        b"model:\r\n  _component_: a.b\r\nepochs: 1\r\n",
+        b"\xef\xbb\xbfmodel:\n  _component_: torch.optim.AdamW\n",
+        b"model:\r\n  _component_: torch.optim.AdamW\r\nepochs: 1\r\n",
         b"a: " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
         b"".join(b"k%d: " % i + b"x" * 60 + b"\n" for i in range(80_000)),
         b"a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"

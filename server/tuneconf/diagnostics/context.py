@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tuneconf.index.model import Resolution
 from tuneconf.settings import Settings
+
+Resolver = Callable[[str], "Resolution | None"]
+
+
+def _nothing(_dotpath: str) -> Resolution | None:
+    return None
 
 
 @dataclass
 class CheckContext:
     settings: Settings = field(default_factory=Settings)
+    resolve: Resolver = _nothing
+    """The index: a dotpath's Resolution, or None while it is not known yet (the check skips it)."""
+    public_path: Callable[[str], str | None] = lambda _dotpath: None
+    """A public path naming the same object as a private dotpath, when one exists."""
+    interpreter: str = ""
+    """The interpreter whose environment was searched (for "not installed" messages)."""
+    pending: set[str] = field(default_factory=set)
+    """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""
+
+    def lookup(self, dotpath: str) -> Resolution | None:
+        result = self.resolve(dotpath)
+        if result is None:
+            self.pending.add(dotpath)
+        return result

@@ -156,11 +156,11 @@ class Index:
         last = target.rsplit(".", 1)[-1]
         return "class" if last[:1].isupper() and not last.isupper() else "function"
 
-    def public_path(self, dotpath: str) -> str | None:
+    def public_path(self, dotpath: str, wait: bool = True) -> str | None:
         """A public path naming the same object as a private `dotpath` (the re-export users should use)."""
         parts = dotpath.split(".")
         first_private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
-        resolved = self.resolve(dotpath)
+        resolved = self.resolve(dotpath, wait)
         if first_private is None or resolved is None or resolved.symbol is None:
             return None
         target = resolved.symbol.target
@@ -168,7 +168,7 @@ class Index:
             candidate = ".".join(parts[:depth] + parts[-1:])
             if candidate == dotpath or any(p.startswith("_") for p in candidate.split(".")):
                 continue
-            other = self.resolve(candidate)
+            other = self.resolve(candidate, wait)
             if other is not None and other.symbol is not None and other.symbol.target == target:
                 return candidate
         return None

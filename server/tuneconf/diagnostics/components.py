@@ -1,0 +1,176 @@
+"""Components: their dotpaths, their arguments and the types of their values.
+
+Codes: invalid-dotpath, not-installed, unknown-module, unknown-member, unreadable-module,
+not-callable, compiled-module, private-dotpath, unexpected-argument, kwargs-argument,
+positional-only, wrong-type, component-not-string.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Generator, Iterator
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
+from tuneconf.diagnostics.typecheck import describe, mismatch
+from tuneconf.document.components import Component, iter_components
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Mapping, Pair, Scalar, deref, walk
+from tuneconf.findings import Finding, Severity
+from tuneconf.index.model import ParamKind, Resolution, Status, Symbol
+
+DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
+
+
+def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+    keys = ctx.settings.component_keys
+    for component in iter_components(doc.root, keys):
+        symbol = yield from _dotpath(component.dotpath, ctx, what="component")
+        if symbol is not None and symbol.callable and symbol.parameters is not None:
+            yield from _arguments(doc, component, symbol, ctx)
+    yield from _bare_dotpaths(doc, ctx)
+
+
+def _bare_dotpaths(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+    """Keys whose value is a dotpath the recipe resolves itself (collate_fn, prompt_template)."""
+    names = set(ctx.settings.dotpath_keys)
+    for mapping in _mappings(doc):
+        for pair in mapping.pairs:
+            value = deref(pair.value)
+            if pair.name in names and isinstance(value, Scalar) and DOTTED.match(str(value.value)):
+                yield from _dotpath(value, ctx, what=pair.name or "value")
+
+
+def _mappings(doc: ParsedConfig) -> Iterator[Mapping]:
+    if doc.root is not None:
+        yield from (n for n in walk(doc.root) if isinstance(n, Mapping))
+
+
+def _dotpath(scalar: Scalar, ctx: CheckContext, what: str) -> Generator[Finding, None, Symbol | None]:
+    """Findings for a dotpath; returns (as the generator's value) its Symbol when it resolved."""
+    value = scalar.value
+    if not isinstance(value, str) or scalar.style in ("|", ">"):
+        message = f"The {what} must be a dotted path such as torch.optim.AdamW, not {scalar.text or 'null'}."
+        yield Finding("component-not-string", Severity.ERROR, message, scalar.span)
+        return None
+    if "${" in value:
+        return None
+    resolution = ctx.lookup(value)
+    if resolution is None:
+        return None
+    if resolution.status is not Status.OK:
+        yield _unresolved(scalar, resolution, ctx)
+        return None
+    symbol = resolution.symbol
+    assert symbol is not None
+    yield from _callable(scalar, symbol)
+    yield from _private(scalar, value, ctx)
+    return symbol
+
+
+def _unresolved(scalar: Scalar, r: Resolution, ctx: CheckContext) -> Finding:
+    parts = r.dotpath.split(".")
+    span = segment_span(scalar, r.segment)
+    name = parts[r.segment] if r.segment < len(parts) else r.dotpath
+    parent = ".".join(parts[: r.segment])
+    guess = _closest(name, r.candidates)
+    fixes = [_replace_segment(scalar, r.segment, guess)] if guess else []
+    hint = f"; did you mean '{guess}'?" if guess else "."
+    if r.status is Status.INVALID:
+        return Finding("invalid-dotpath", Severity.ERROR, f"Invalid dotpath: {r.message}.", span)
+    if r.status is Status.NOT_INSTALLED:
+        where = ctx.interpreter or "the selected interpreter"
+        message = (
+            f"Module '{name}' is not installed in the environment of {where}. Install it there, or point "
+            "tuneconf.interpreter at the environment that has it."
+        )
+        return Finding("not-installed", Severity.WARNING, message, span)
+    if r.status is Status.UNKNOWN_MODULE:
+        message = f"No module named '{name}'{hint}"
+        return Finding("unknown-module", Severity.ERROR, message, span, data={"fixes": fixes})
+    if r.status is Status.UNREADABLE:
+        message = f"Cannot check '{r.dotpath}': {r.message or 'a module on the way cannot be read'}."
+        return Finding("unreadable-module", Severity.WARNING, message, span)
+    detail = f" ({r.message})" if r.message else ""
+    message = f"'{parent}' has no member '{name}'{detail}{hint}"
+    return Finding("unknown-member", Severity.ERROR, message, span, data={"fixes": fixes})
+
+
+def _replace_segment(scalar: Scalar, index: int, guess: str) -> dict[str, object]:
+    return fix(f"Change to '{guess}'", (segment_span(scalar, index), guess), preferred=True)
+
+
+def _callable(scalar: Scalar, symbol: Symbol) -> Iterator[Finding]:
+    if symbol.kind == "compiled":
+        message = f"'{symbol.path}' is in a compiled module: signature unknown, so its arguments are not checked."
+        yield Finding("compiled-module", Severity.INFORMATION, message, scalar.span)
+    elif symbol.kind == "module":
+        message = f"'{symbol.path}' is a module, not something to call. Name a function or class inside it."
+        yield Finding("not-callable", Severity.ERROR, message, scalar.span)
+    elif not symbol.callable:
+        message = f"'{symbol.path}' is not a function or class, so it cannot be instantiated."
+        yield Finding("not-callable", Severity.ERROR, message, scalar.span)
+
+
+def _private(scalar: Scalar, dotpath: str, ctx: CheckContext) -> Iterator[Finding]:
+    private = [s for s in dotpath.split(".") if s.startswith("_") and not s.startswith("__")]
+    if not private:
+        return
+    public = ctx.public_path(dotpath)
+    if public:
+        message = f"'{private[0]}' is private; use the public path {public}."
+        fixes = [fix(f"Use {public}", (text_span(scalar), public), preferred=True)]
+    else:
+        message = f"'{private[0]}' is private: it may move or change between releases. Prefer a public path."
+        fixes = []
+    yield Finding("private-dotpath", Severity.WARNING, message, scalar.span, data={"fixes": fixes})
+
+
+def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: CheckContext) -> Iterator[Finding]:
+    keys = ctx.settings.component_keys
+    by_keyword = [p.name for p in symbol.parameters or () if p.by_keyword]
+    for pair in component.mapping.pairs:
+        name = pair.name
+        if name is None or name in keys:
+            continue
+        param = symbol.parameter(name)
+        if param is None or param.kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD):
+            yield _unexpected(doc, component, pair, symbol, by_keyword)
+        elif param.kind is ParamKind.POSITIONAL_ONLY:
+            message = f"'{name}' is positional-only in {symbol.signature()}: a config key cannot set it."
+            yield Finding("positional-only", Severity.ERROR, message, pair.key.span)
+        else:
+            problem = mismatch(pair.value, param.type, keys)
+            if problem is not None:
+                value = deref(pair.value)
+                null = isinstance(value, Scalar) and value.value is None
+                severity = Severity.WARNING if null else Severity.ERROR
+                message = f"'{name}' {problem} (annotation: {param.annotation or describe(param.type)})."
+                yield Finding("wrong-type", severity, message, pair.value.span)
+
+
+def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Symbol, names: list[str]) -> Finding:
+    name = pair.name or ""
+    guess = _closest(name, names)
+    fixes = []
+    if guess:
+        assert isinstance(pair.key, Scalar)
+        fixes.append(fix(f"Rename to '{guess}'", (text_span(pair.key), guess), preferred=True))
+    fixes.append(fix(f"Remove '{name}'", remove_pair(doc, component.mapping, pair)))
+    kwargs = symbol.var_keyword
+    hint = f" Did you mean '{guess}'?" if guess else ""
+    if kwargs is not None:
+        message = (
+            f"'{name}' is not a parameter of {symbol.short_name}; it goes into **{kwargs.name}"
+            f" (passed on as a keyword).{hint}"
+        )
+        return Finding("kwargs-argument", Severity.INFORMATION, message, pair.key.span, data={"fixes": fixes})
+    message = f"Unexpected argument '{name}' for {symbol.short_name}.{hint or ' Remove it.'}"
+    return Finding("unexpected-argument", Severity.ERROR, message, pair.key.span, data={"fixes": fixes})
+
+
+def _closest(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:
+    public = [c for c in candidates if not c.startswith("_") or name.startswith("_")]
+    found = difflib.get_close_matches(name, public, n=1, cutoff=0.75)
+    return found[0] if found else None
