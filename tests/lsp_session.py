@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+
+T = TypeVar("T")
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
@@ -41,3 +45,27 @@ async def diagnostics_for(client: LanguageClient, uri: str, version: int | None 
                 return list(params.diagnostics)
 
     return await asyncio.wait_for(wait(), timeout=20)
+
+
+async def diagnostics_until(
+    client: LanguageClient, uri: str, done: Callable[[list[types.Diagnostic]], bool]
+) -> list[types.Diagnostic]:
+    """Diagnostics of `uri` once they satisfy `done` (the server re-publishes when indexing finishes)."""
+
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            current = client.diagnostics.get(uri)
+            if current is not None and done(list(current)):
+                return list(current)
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    return await asyncio.wait_for(wait(), timeout=30)
+
+
+def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
+    return sorted(str(d.code) for d in diagnostics)
+
+
+async def request(coro: Awaitable[T]) -> T:
+    """A request answered within 30 s (a hang fails the test instead of stalling the suite)."""
+    return await asyncio.wait_for(coro, timeout=30)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
@@ -16,8 +18,12 @@ from pygls.uris import to_fs_path
 
 from tuneconf import __version__
 from tuneconf.document.positions import Converter, encoding_of
+from tuneconf.features.actions import code_actions
+from tuneconf.features.completion import complete, resolve_item
+from tuneconf.features.definition import definition
 from tuneconf.features.diagnostics import to_diagnostics
 from tuneconf.features.folding import folding_ranges
+from tuneconf.features.hover import hover
 from tuneconf.features.symbols import document_symbols
 from tuneconf.settings import Settings
 from tuneconf.workspace import ConfigView, Workspace
@@ -30,8 +36,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class TuneconfServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("tuneconf", __version__)
-        self.model = Workspace()
+        self.model = Workspace(blocking=False)
         self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def view(self, uri: str) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
@@ -40,20 +47,68 @@ class TuneconfServer(LanguageServer):
     def converter(self, view: ConfigView) -> Converter:
         return Converter(view.parsed.lines, encoding_of(self.workspace.position_encoding))
 
+    def at(self, uri: str, position: types.Position) -> tuple[ConfigView, int, int, Converter]:
+        view = self.view(uri)
+        conv = self.converter(view)
+        line, col = conv.from_position(position)
+        return view, line, col, conv
+
     def publish(self, uri: str) -> None:
         view = self.view(uri)
         diagnostics = to_diagnostics(view.findings(), self.converter(view), uri)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=view.version)
         )
+        if view.ctx.pending:
+            self.index_in_background(sorted(view.ctx.pending), quiet=True)
 
     def publish_soon(self, uri: str) -> None:
         """Publish after a short quiet time; a newer change reschedules (no stale results)."""
         old = self.pending.pop(uri, None)
         if old is not None:
             old.cancel()
-        loop = asyncio.get_running_loop()
-        self.pending[uri] = loop.call_later(DEBOUNCE_S, guarded(None)(self.publish), uri)
+        self.loop = asyncio.get_running_loop()
+        self.pending[uri] = self.loop.call_later(DEBOUNCE_S, guarded(None)(self.publish), uri)
+
+    def index_in_background(self, dotpaths: list[str], quiet: bool = False) -> None:
+        """Resolve dotpaths off the event loop, then re-check the open documents that waited on them."""
+        loop = self.loop or asyncio.get_event_loop()
+        progress = None if quiet else self.start_progress(f"Indexing {len(dotpaths)} components")
+
+        def done(_resolved: list[str]) -> None:
+            loop.call_soon_threadsafe(self.after_indexing, progress)
+
+        self.model.index.warm(dotpaths, done)
+
+    def index_workspace(self) -> None:
+        """Warm the index with the workspace's dotpaths (found off the event loop), with progress."""
+        loop = self.loop or asyncio.get_event_loop()
+
+        def scan() -> None:
+            dotpaths = self.model.workspace_dotpaths()
+            if dotpaths:
+                loop.call_soon_threadsafe(self.index_in_background, dotpaths)
+
+        threading.Thread(target=scan, name="tuneconf-scan", daemon=True).start()
+
+    def after_indexing(self, progress: str | None) -> None:
+        if progress is not None:
+            self.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Indexed"))
+        for view in self.model.views():
+            if view.ctx.pending:
+                view.forget_findings()
+                if view.uri in self.workspace.text_documents:
+                    guarded(None)(self.publish)(view.uri)
+
+    def start_progress(self, title: str) -> str | None:
+        """LSP work-done progress for slow work, when the client supports it."""
+        window = self.client_capabilities.window
+        if window is None or not window.work_done_progress:
+            return None
+        token = str(uuid.uuid4())
+        self.work_done_progress.create(token)
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=False))
+        return token
 
 
 def guarded(default: Any) -> Callable[[F], F]:
@@ -80,8 +135,18 @@ server = TuneconfServer()
 @guarded(None)
 def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
     options = params.initialization_options or {}
-    ls.model.settings = Settings.from_client(options.get("settings") if isinstance(options, dict) else None)
-    ls.model.folders = [Path(to_fs_path(f.uri) or f.uri) for f in params.workspace_folders or []]
+    ls.model.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
+    folders = [Path(to_fs_path(f.uri) or f.uri) for f in params.workspace_folders or []]
+    if not folders and params.root_uri:
+        folders = [Path(to_fs_path(params.root_uri) or params.root_uri)]
+    ls.model.folders = folders
+
+
+@server.feature(types.INITIALIZED)
+@guarded(None)
+def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
+    ls.loop = asyncio.get_running_loop()
+    ls.index_workspace()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -97,6 +162,7 @@ def did_change_configuration(ls: TuneconfServer, params: types.DidChangeConfigur
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 @guarded(None)
 def did_open(ls: TuneconfServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.loop = asyncio.get_running_loop()
     ls.publish(params.text_document.uri)
 
 
@@ -106,12 +172,24 @@ def did_change(ls: TuneconfServer, params: types.DidChangeTextDocumentParams) ->
     ls.publish_soon(params.text_document.uri)
 
 
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@guarded(None)
+def did_save(ls: TuneconfServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.model.save()
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 @guarded(None)
 def did_close(ls: TuneconfServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.model.forget(uri)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.SHUTDOWN)
+@guarded(None)
+def shutdown(ls: TuneconfServer, params: None) -> None:
+    ls.model.save()
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -128,6 +206,48 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
 def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[types.FoldingRange] | None:
     view = ls.view(params.text_document.uri)
     return folding_ranges(view.parsed) if view.is_config else None
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " "], resolve_provider=True)
+)
+@guarded(None)
+def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.CompletionList | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return complete(view.parsed, line, col, view.ctx, conv) if view.is_config else None
+
+
+@server.feature(types.COMPLETION_ITEM_RESOLVE)
+@guarded(None)
+def completion_resolve(ls: TuneconfServer, item: types.CompletionItem) -> types.CompletionItem:
+    return resolve_item(item, ls.model.context())
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded(None)
+def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return hover(view.parsed, line, col, view.ctx, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+@guarded(None)
+def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    view, line, col, _ = ls.at(params.text_document.uri, params.position)
+    return definition(view.parsed, line, col, view.ctx) if view.is_config else None
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]),
+)
+@guarded(None)
+def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    view = ls.view(params.text_document.uri)
+    if not view.is_config:
+        return None
+    conv = ls.converter(view)
+    return code_actions(view.uri, view.parsed, view.findings(), params.range, conv, view.ctx)
 
 
 class ClientLogHandler(logging.Handler):

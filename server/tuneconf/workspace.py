@@ -5,6 +5,7 @@ Pure: the LSP shell and the CLI both drive it. Nothing here knows about pygls.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from tuneconf.settings import Settings
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "dist", "build"}
 MAX_SCANNED_FILES = 2000
+REQUEST_WAIT_S = 0.25
 
 
 @dataclass
@@ -76,12 +78,17 @@ class Workspace:
         self._views.clear()
 
     def context(self) -> CheckContext:
+        """Checks never wait for the index in the server (they re-run once it knows more); requests
+        (completion, hover, definition) wait a moment for a background resolution to let go."""
         index = self.index
-        wait = self.blocking
+        check_wait: bool | float = self.blocking
+        request_wait: bool | float = True if self.blocking else REQUEST_WAIT_S
         return CheckContext(
             settings=self.settings,
-            resolve=lambda dotpath: index.resolve(dotpath, wait),
-            public_path=lambda dotpath: index.public_path(dotpath, wait),
+            resolve=lambda dotpath: index.resolve(dotpath, check_wait),
+            resolve_now=lambda dotpath: index.resolve(dotpath, request_wait),
+            public_path=lambda dotpath: index.public_path(dotpath, check_wait),
+            listing=lambda module: index.listing(module, request_wait),
             interpreter=index.env.interpreter,
         )
 
@@ -131,13 +138,14 @@ class Workspace:
     def _yaml_files(self) -> Iterator[Path]:
         count = 0
         for folder in self.folders:
-            for path in folder.rglob("*.y*ml"):
-                if any(part in _SKIP_DIRS or part.startswith(".") for part in path.relative_to(folder).parts[:-1]):
-                    continue
-                count += 1
-                if count > MAX_SCANNED_FILES:
-                    return
-                yield path
+            for root, dirs, files in os.walk(folder):
+                dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+                for name in files:
+                    if name.endswith((".yaml", ".yml")):
+                        count += 1
+                        if count > MAX_SCANNED_FILES:
+                            return
+                        yield Path(root) / name
 
 
 def path_of(uri: str) -> str:

@@ -28,6 +28,8 @@ def segment_span(scalar: Scalar, index: int) -> Span:
     if index >= len(parts):
         return span
     start += sum(len(p) + 1 for p in parts[:index])
+    if not parts[index]:  # an empty segment: show the dots around it
+        return Span(span.start_line, max(start - 1, span.start_col), span.start_line, start + 1)
     return Span(span.start_line, start, span.start_line, start + len(parts[index]))
 
 

@@ -10,6 +10,7 @@ import difflib
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from tuneconf.index.cache import DiskCache
@@ -39,8 +40,9 @@ class Index:
         """What is known now, without reading anything."""
         return self._known.get(dotpath)
 
-    def resolve(self, dotpath: str, wait: bool = True) -> Resolution | None:
-        """Resolve `dotpath`; with wait=False, None when another thread holds the loader."""
+    def resolve(self, dotpath: str, wait: bool | float = True) -> Resolution | None:
+        """Resolve `dotpath`. `wait`: True blocks, False never waits, a number waits that many seconds
+        for another thread using the loader; None when it did not get the loader."""
         known = self._known.get(dotpath)
         if known is not None:
             return known
@@ -48,7 +50,7 @@ class Index:
         if invalid is not None:
             self._known[dotpath] = invalid
             return invalid
-        if not self._lock.acquire(blocking=wait):
+        if not self._acquire(wait):
             return None
         try:
             result = self._resolve_locked(dotpath)
@@ -56,6 +58,11 @@ class Index:
             self._lock.release()
         self._known[dotpath] = result
         return result
+
+    def _acquire(self, wait: bool | float) -> bool:
+        if isinstance(wait, bool):
+            return self._lock.acquire(blocking=wait)
+        return self._lock.acquire(timeout=wait)
 
     def _resolve_locked(self, dotpath: str) -> Resolution:
         cached = self.cache.get(dotpath) if self.cache is not None else None
@@ -93,6 +100,7 @@ class Index:
                     finished.append(dotpath)
                 except Exception:
                     log.exception("resolving %s failed", dotpath)
+                time.sleep(0.001)  # let a request waiting for the loader have it
             if self.cache is not None:
                 self.cache.flush()
             if done is not None and finished:
@@ -102,11 +110,11 @@ class Index:
         thread.start()
         return thread
 
-    def listing(self, module: str, wait: bool = True) -> ModuleListing | None:
+    def listing(self, module: str, wait: bool | float = True) -> ModuleListing | None:
         """The members and submodules of a module or package (None when it is not one)."""
         if module in self._listings:
             return self._listings[module]
-        if not self._lock.acquire(blocking=wait):
+        if not self._acquire(wait):
             return None
         try:
             listing = self._list_locked(module)
@@ -156,7 +164,7 @@ class Index:
         last = target.rsplit(".", 1)[-1]
         return "class" if last[:1].isupper() and not last.isupper() else "function"
 
-    def public_path(self, dotpath: str, wait: bool = True) -> str | None:
+    def public_path(self, dotpath: str, wait: bool | float = True) -> str | None:
         """A public path naming the same object as a private `dotpath` (the re-export users should use)."""
         parts = dotpath.split(".")
         first_private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)

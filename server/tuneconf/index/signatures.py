@@ -200,7 +200,8 @@ def _replace(param: Parameter, **changes: Any) -> Parameter:
 
 
 def _with_doc(param: Parameter, doc: str | None) -> Parameter:
-    return param if doc is None or param.doc else _replace(param, doc=doc)
+    """The partial's own docstring describes its parameters better than the wrapped function's."""
+    return param if doc is None else _replace(param, doc=doc)
 
 
 def _is_dataclass(klass: griffe.Class) -> bool:

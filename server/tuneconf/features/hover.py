@@ -1,0 +1,80 @@
+"""Hover: a dotpath segment shows what that prefix names (signature, summary); an argument key
+shows its parameter (annotation, default, doc)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.document.components import component_of
+from tuneconf.document.cursor import At, node_at
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.positions import Converter
+from tuneconf.index.docstrings import summary, to_markdown
+from tuneconf.index.model import Parameter, Symbol
+
+
+def hover(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter) -> types.Hover | None:
+    at = node_at(doc, line, col)
+    if at is None:
+        return None
+    found = symbol_at(at, col, ctx)
+    if found is None:
+        return None
+    symbol, param = found
+    text = _parameter_markdown(param, symbol) if param is not None else symbol_markdown(symbol)
+    span = at.scalar.span
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=conv.range(span))
+
+
+def symbol_at(at: At, col: int, ctx: CheckContext) -> tuple[Symbol, Parameter | None] | None:
+    """The symbol (and parameter) a scalar refers to: a dotpath prefix, or an argument key."""
+    keys = ctx.settings.component_keys
+    if at.is_key and at.mapping is not None and at.pair is not None and at.pair.name not in keys:
+        component = component_of(at.mapping, keys)
+        if component is None:
+            return None
+        resolution = ctx.resolve_now(str(component.dotpath.value))
+        symbol = resolution.symbol if resolution is not None else None
+        param = symbol.parameter(at.pair.name or "") if symbol is not None else None
+        return (symbol, param) if symbol is not None and param is not None else None
+    if at.is_key or at.pair is None or at.pair.name not in keys + ctx.settings.dotpath_keys:
+        return None
+    dotpath = prefix_at(at, col)
+    resolution = ctx.resolve_now(dotpath) if dotpath else None
+    return (resolution.symbol, None) if resolution is not None and resolution.symbol is not None else None
+
+
+def prefix_at(at: At, col: int) -> str:
+    """The dotpath up to the end of the segment under the cursor (`torch.optim` on `optim`)."""
+    text = str(at.scalar.value)
+    span = at.scalar.span
+    offset = col - span.start_col - (1 if at.scalar.style in ("'", '"') else 0)
+    if span.start_line != span.end_line or offset < 0:
+        return text
+    end = text.find(".", offset)
+    return text if end < 0 else text[:end]
+
+
+def symbol_markdown(symbol: Symbol) -> str:
+    kind = {"partial": "function"}.get(symbol.kind, symbol.kind)
+    head = f"({kind}) {symbol.path}" if symbol.kind in ("module", "attribute") else f"{symbol.signature()}"
+    parts = [f"```python\n{head}\n```"]
+    if symbol.target != symbol.path:
+        parts.append(f"Defined as `{symbol.target}`")
+    if symbol.kind == "partial":
+        parts.append("A `functools.partial`: bound arguments have new defaults.")
+    if symbol.note:
+        parts.append(f"*{symbol.note}*")
+    if symbol.doc:
+        parts.append(to_markdown(summary(symbol.doc)))
+    return "\n\n".join(parts)
+
+
+def _parameter_markdown(param: Parameter, symbol: Symbol) -> str:
+    parts = [f"```python\n{param.render()}\n```", f"Parameter of `{symbol.short_name}` ({param.kind.value})"]
+    if param.required:
+        parts.append("**Required.**")
+    if param.doc:
+        parts.append(to_markdown(param.doc))
+    return "\n\n".join(parts)

@@ -1,0 +1,61 @@
+"""Analysis never imports the analysed code: a canary package writes a file if it is imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from fakepkg import write_package
+from lsp_session import codes, diagnostics_until, open_doc, request
+
+WORKSPACE = write_package(Path(__import__("tempfile").mkdtemp(prefix="tuneconf-canary-")))
+CANARY = WORKSPACE / "canarypkg" / "IMPORTED"
+CONFIG = """\
+# tune run lora_finetune_single_device --config canary.yaml
+model:
+  _component_: canarypkg.tiny_model
+  layers: 2
+  hedas: 4
+other:
+  _component_: canarypkg.Plain
+  width: 3
+"""
+
+
+def test_the_cli_check_does_not_import(tmp_path: Path) -> None:
+    config = WORKSPACE / "canary.yaml"
+    config.write_text(CONFIG)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tuneconf", "check", str(config)], capture_output=True, text=True, cwd=WORKSPACE
+    )
+    assert proc.returncode == 1 and "unexpected-argument" in proc.stdout
+    assert not CANARY.exists()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "tuneconf", "serve"]))
+async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[types.WorkspaceFolder(uri=WORKSPACE.as_uri(), name="ws")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_server_does_not_import(client: LanguageClient) -> None:
+    uri = (WORKSPACE / "canary.yaml").as_uri()
+    open_doc(client, uri, CONFIG)
+    await diagnostics_until(client, uri, lambda d: "unexpected-argument" in codes(d))
+    doc = types.TextDocumentIdentifier(uri=uri)
+    await request(client.text_document_hover_async(types.HoverParams(doc, types.Position(2, 20))))
+    await request(client.text_document_definition_async(types.DefinitionParams(doc, types.Position(2, 20))))
+    await request(client.text_document_completion_async(types.CompletionParams(doc, types.Position(2, 25))))
+    await request(client.text_document_completion_async(types.CompletionParams(doc, types.Position(3, 2))))
+    assert not CANARY.exists()

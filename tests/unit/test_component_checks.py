@@ -1,0 +1,108 @@
+"""Component diagnostics on marked text, against the fake package and the real torchtune."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from builtin import builtin_configs
+from fakepkg import write_package
+from marks import unmark
+from tuneconf.findings import Finding, Severity
+from tuneconf.settings import Settings
+from tuneconf.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = write_package(tmp_path_factory.mktemp("ws"))
+    return Workspace(Settings(), [root], cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+def check(workspace: Workspace, text: str) -> list[Finding]:
+    return workspace.view("file:///x.yaml", None, text).findings()
+
+
+@pytest.mark.parametrize(
+    ("marked", "code", "severity"),
+    [
+        ("m:\n  _component_: canarypkg.«tiny_modle»\n", "unknown-member", Severity.ERROR),
+        ("m:\n  _component_: «canarypkgg».tiny_model\n", "unknown-module", Severity.ERROR),
+        ("m:\n  _component_: «nothere».x\n", "not-installed", Severity.WARNING),
+        ("m:\n  _component_: canarypkg«..»x\n", "invalid-dotpath", Severity.ERROR),
+        ("m:\n  _component_: «canarypkg.sub»\n", "not-callable", Severity.ERROR),
+        ("m:\n  _component_: «canarypkg._builders.tiny_model»\n  layers: 2\n", "private-dotpath", Severity.WARNING),
+        ("m:\n  _component_: canarypkg.tiny_model\n  layers: 2\n  «hedas»: 4\n", "unexpected-argument", Severity.ERROR),
+        ("m:\n  _component_: canarypkg.Plain\n  width: 1\n  «mdoe»: fast\n", "kwargs-argument", Severity.INFORMATION),
+        ("m:\n  _component_: canarypkg.tiny_model\n  layers: «two»\n", "wrong-type", Severity.ERROR),
+        ("m:\n  _component_: canarypkg.make\n  color: RED\n  ratio: «[1]»\n", "wrong-type", Severity.ERROR),
+        ("m:\n  _component_: canarypkg.make\n  color: «GREEN»\n", "wrong-type", Severity.ERROR),
+        ("m:\n  _component_: canarypkg.Plain\n  width: 1\n  mode: «medium»\n", "wrong-type", Severity.ERROR),
+        ("m:\n  _component_: canarypkg.make\n  color: RED\n  flag: «null»\n", "wrong-type", Severity.WARNING),
+        ("m:\n  _component_: canarypkg.Widget\n  «size»: 3\n", "positional-only", Severity.ERROR),
+        ("m:\n  _component_: «123»\n", "component-not-string", Severity.ERROR),
+        ("m:\n  _component_: «canarypkg.fast.thing»\n", "compiled-module", Severity.INFORMATION),
+        ("# tune run x --config y\ncollate_fn: canarypkg.«nope»\n", "unknown-member", Severity.ERROR),
+        ("ds:\n  - _component_: canarypkg.tiny_model\n    «headz»: 2\n", "unexpected-argument", Severity.ERROR),
+    ],
+)
+def test_each_problem_has_its_code_severity_and_exact_range(
+    workspace: Workspace, marked: str, code: str, severity: Severity
+) -> None:
+    text, (span,), _ = unmark(marked)
+    found = [(f.code, f.severity, f.span) for f in check(workspace, text)]
+    assert found == [(code, severity, span)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "m:\n  _component_: canarypkg.tiny_model\n  layers: ${n}\n  heads: ???\nn: 2\n",
+        "m:\n  _component_: canarypkg.make\n  color: BLUE\n  ratio: 1\n  name: null\n",
+        "m:\n  _component_: canarypkg.Config\n  name: x\n  tags: [a, b]\n",
+        "m:\n  _component_: canarypkg.tiny_model\n  layers: 1\n  tags: [a]\n  quantize: true\n",
+        "m: {_component_: canarypkg.Plain, width: 2, mode: slow}\n",
+    ],
+)
+def test_valid_components_are_silent(workspace: Workspace, text: str) -> None:
+    assert check(workspace, text) == []
+
+
+def test_did_you_mean_and_the_fixes_it_offers(workspace: Workspace) -> None:
+    (finding,) = check(workspace, "m:\n  _component_: canarypkg.tiny_model\n  layers: 1\n  hedas: 4  # note\n")
+    assert "did you mean 'heads'?" in finding.message.lower()
+    rename, remove = finding.data["fixes"]
+    assert rename["edits"] == [[3, 2, 3, 7, "heads"]] and rename["preferred"]
+    assert remove["edits"] == [[3, 0, 4, 0, ""]]
+
+
+def test_private_path_fix_uses_the_public_reexport(workspace: Workspace) -> None:
+    (finding,) = check(workspace, "m:\n  _component_: canarypkg._builders.tiny_model\n  layers: 1\n")
+    assert finding.data["fixes"][0]["edits"] == [[1, 15, 1, 45, "canarypkg.tiny_model"]]
+
+
+def test_hydra_target_key_when_configured(workspace: Workspace, tmp_path: Path) -> None:
+    hydra = Workspace(Settings(component_keys=("_target_",)), workspace.folders, cache_dir=tmp_path)
+    findings = hydra.view("file:///h.yaml", None, "m:\n  _target_: canarypkg.tiny_model\n  layerz: 1\n").findings()
+    assert [f.code for f in findings] == ["unexpected-argument"]
+
+
+def test_no_error_on_any_builtin_config_and_not_installed_says_which_interpreter(tmp_path: Path) -> None:
+    real = Workspace(Settings(), [], cache_dir=tmp_path)
+    codes: set[str] = set()
+    for file in builtin_configs():
+        findings = real.view(file.as_uri(), None, file.read_text()).findings()
+        assert [f for f in findings if f.severity is Severity.ERROR] == [], file
+        codes.update(f.code for f in findings)
+        for finding in findings:
+            if finding.code == "not-installed":
+                assert real.index.env.interpreter in finding.message
+    assert codes == {"not-installed", "private-dotpath"}
+
+
+def test_settings_change_the_component_keys_without_a_new_index(workspace: Workspace) -> None:
+    before = workspace.index
+    workspace.configure(dataclasses.replace(workspace.settings, dotpath_keys=("collate_fn",)))
+    assert workspace.index is before
