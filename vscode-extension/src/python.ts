@@ -104,7 +104,8 @@ export function serverArgs(extensionPath: string, exists: (file: string) => bool
   const launcher = path.join(extensionPath, "bundled", "tool", "launch.py");
   const libs = path.join(extensionPath, "bundled", "libs");
   if (exists(libs) && exists(launcher)) {
-    return { args: ["-I", launcher, "serve"], bundled: true };
+    // -I: no user site or PYTHON* variables; -S: no site-packages and no .pth code: the bundled libs suffice.
+    return { args: ["-I", "-S", launcher, "serve"], bundled: true };
   }
   return { args: ["-m", "tuneconf", "serve"], bundled: false };
 }

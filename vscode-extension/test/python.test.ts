@@ -97,7 +97,7 @@ test("probePython reports a missing executable as not working", async () => {
 test("the server starts from the bundled libs when they are there, else from the environment", () => {
   const root = path.join("ext");
   assert.deepEqual(serverArgs(root, () => true), {
-    args: ["-I", path.join(root, "bundled", "tool", "launch.py"), "serve"],
+    args: ["-I", "-S", path.join(root, "bundled", "tool", "launch.py"), "serve"],
     bundled: true,
   });
   assert.deepEqual(serverArgs(root, () => false), { args: ["-m", "tuneconf", "serve"], bundled: false });
