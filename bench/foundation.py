@@ -13,10 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from inputs import position_after, real_config, synthetic  # noqa: E402
-from lsp_client import Client, now_ms  # noqa: E402
+from inputs import position_after, real_config, synthetic
+from lsp_client import Client, now_ms
 
-from tuneconf.document import parse as parse_module  # noqa: E402
+from tuneconf.document import parse as parse_module
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 ROOT = Path(__file__).resolve().parents[1]

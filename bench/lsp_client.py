@@ -18,10 +18,10 @@ def now_ms() -> float:
 class Client:
     """Spawns a server, sends requests and notifications, waits for responses and diagnostics."""
 
-    def __init__(self, argv: list[str], cwd: str | None = None) -> None:
+    def __init__(self, argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> None:
         self.spawned = now_ms()
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, bufsize=0
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, env=env, bufsize=0
         )
         self._next_id = 0
         self._responses: dict[int, tuple[float, Any]] = {}
@@ -164,4 +164,3 @@ def _rss_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
-
