@@ -29,35 +29,23 @@ def p95(values: list[float]) -> float:
 
 
 def lsp_figures(requests: int = 200) -> dict[str, float]:
-    text = real_config().replace(
-        "_component_: torchtune.datasets.alpaca_cleaned_dataset", "_component_: torchtune.datasets."
-    )
+    dataset = "_component_: torchtune.datasets."
+    text = real_config().replace(f"{dataset}alpaca_cleaned_dataset", dataset)
     uri = (ROOT / "bench" / "bench-components.yaml").as_uri()
     empty = Path(tempfile.mkdtemp(prefix="tuneconf-bench-"))
     env = dict(os.environ, TUNECONF_CACHE_DIR=str(empty / "cache"))
     client = Client(SERVER, cwd=str(empty), env=env)
     client.initialize(empty)
     client.open(uri, text)
-    line, col = position_after(text, "_component_: torchtune.datasets.")
-    doc = {"uri": uri}
-    first, result = client.request(
-        "textDocument/completion", {"textDocument": doc, "position": {"line": line, "character": col}}
-    )
-    first_after_start = client.spawned  # reported below relative to spawn
-    first_total = time.perf_counter() * 1000 - first_after_start
+    at_dataset = at(uri, *position_after(text, dataset))
+    first, result = client.request("textDocument/completion", at_dataset)
+    first_total = time.perf_counter() * 1000 - client.spawned
     assert result and result["items"], result
-    completions = []
-    for _ in range(requests):
-        elapsed, _ = client.request(
-            "textDocument/completion", {"textDocument": doc, "position": {"line": line, "character": col}}
-        )
-        completions.append(elapsed)
-    hline, hcol = position_after(text, "_component_: torch.optim.Ad")
+    completions = [client.request("textDocument/completion", at_dataset)[0] for _ in range(requests)]
+    at_optimizer = at(uri, *position_after(text, "_component_: torch.optim.Ad"))
     hovers = []
     for _ in range(requests):
-        elapsed, result = client.request(
-            "textDocument/hover", {"textDocument": doc, "position": {"line": hline, "character": hcol}}
-        )
+        elapsed, result = client.request("textDocument/hover", at_optimizer)
         hovers.append(elapsed)
     assert result is not None
     rss = client.rss_mb()
@@ -71,6 +59,10 @@ def lsp_figures(requests: int = 200) -> dict[str, float]:
         "hover_p95_ms": p95(hovers),
         "rss_mb": rss,
     }
+
+
+def at(uri: str, line: int, col: int) -> dict[str, object]:
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}
 
 
 def index_figures() -> dict[str, float]:

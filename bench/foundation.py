@@ -34,7 +34,6 @@ def parse_times(text: str, reps: int = 5) -> dict[str, float]:
         started = time.perf_counter()
         parse_module.parse(text)
         cold.append((time.perf_counter() - started) * 1000)
-        line, col = position_after(text, "lora_rank: ")
         edited = text.replace("lora_rank: ", f"lora_rank: {i}", 1)
         started = time.perf_counter()
         parse_module.parse(edited)

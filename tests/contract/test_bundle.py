@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from fakepkg import write_package
 
 ROOT = Path(__file__).resolve().parents[2]
