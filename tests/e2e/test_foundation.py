@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_session import change, diagnostics_for, open_doc
+from lsp_session import change, diagnostics_for, diagnostics_until, open_doc
 
 URI = "file:///tmp/tuneconf-e2e/config.yaml"
 CONFIG = """\
@@ -102,4 +102,4 @@ async def test_close_clears_diagnostics(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG + "epochs: 2\n")
     assert await diagnostics_for(vscode, URI)
     vscode.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=URI)))
-    assert await diagnostics_for(vscode, URI) == []
+    assert await diagnostics_until(vscode, URI, lambda d: d == []) == []

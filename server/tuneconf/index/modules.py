@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tuneconf.index.environment import Environment
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXT_SUFFIXES = (".so", ".pyd")
 
 
@@ -37,7 +35,7 @@ class ModuleFinder:
             return self._cache[name]
         parent, _, last = name.rpartition(".")
         found: ModuleFile | None = None
-        if _IDENT.match(last):
+        if last.isidentifier():
             if not parent:
                 found = self._find_in(name, last, self._roots(last))
             else:
@@ -57,7 +55,7 @@ class ModuleFinder:
                 continue
             for entry in entries:
                 stem = entry.name.split(".", 1)[0]
-                if not _IDENT.match(stem) or stem == "__init__":
+                if not stem.isidentifier() or stem == "__init__":
                     continue
                 if (
                     (entry.is_dir() and not entry.name.startswith(".") and "." not in entry.name)
@@ -73,7 +71,7 @@ class ModuleFinder:
             try:
                 for entry in root.iterdir():
                     stem = entry.name.split(".", 1)[0]
-                    if _IDENT.match(stem) and (entry.is_dir() or entry.suffix in (".py", ".pyi")):
+                    if stem.isidentifier() and (entry.is_dir() or entry.suffix in (".py", ".pyi")):
                         names.add(stem)
             except OSError:
                 continue

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -21,7 +20,6 @@ from tuneconf.index.modules import ModuleFinder
 from tuneconf.index.signatures import SymbolBuilder
 
 log = logging.getLogger(__name__)
-_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_DOTPATH = 400
 
 
@@ -192,7 +190,7 @@ def check_syntax(dotpath: str) -> Resolution | None:
         if not segment:
             what = "leading dot (relative imports are not supported)" if index == 0 else "empty segment"
             return Resolution(dotpath, Status.INVALID, segment=index, message=f"the dotpath has a {what}")
-        if not _SEGMENT.match(segment):
+        if not segment.isidentifier():
             return Resolution(dotpath, Status.INVALID, segment=index, message=f"'{segment}' is not a Python name")
     return None
 
