@@ -39,7 +39,10 @@ def iter_files(path: Path) -> Iterator[tuple[Path, bool]]:
 
 
 def check_paths(
-    paths: list[Path], settings: Settings | None = None, progress: TextIO | None = None
+    paths: list[Path],
+    settings: Settings | None = None,
+    progress: TextIO | None = None,
+    overrides: list[str] | None = None,
 ) -> list[FileReport]:
     workspace = Workspace(settings or Settings(), [Path.cwd()])
     files = [item for path in paths for item in iter_files(path)]
@@ -47,7 +50,7 @@ def check_paths(
     started = time.monotonic()
     show = progress is not None and progress.isatty()
     for index, (file, explicit) in enumerate(files, 1):
-        report = check_file(workspace, file, explicit)
+        report = check_file(workspace, file, explicit, overrides or [])
         if report is not None:
             reports.append(report)
         if show and progress is not None and time.monotonic() - started > 1.0:
@@ -59,7 +62,7 @@ def check_paths(
     return reports
 
 
-def check_file(workspace: Workspace, file: Path, explicit: bool) -> FileReport | None:
+def check_file(workspace: Workspace, file: Path, explicit: bool, overrides: list[str]) -> FileReport | None:
     """The report for one file, or None for YAML in a folder that is not a torchtune config."""
     text, problem = read_text(file)
     if text is None:
@@ -68,7 +71,7 @@ def check_file(workspace: Workspace, file: Path, explicit: bool) -> FileReport |
     if not view.is_config and not explicit:
         return None
     view.is_config = True
-    return FileReport(str(file), view.findings(), lines=view.parsed.lines)
+    return FileReport(str(file), workspace.findings_with(view, overrides), lines=view.parsed.lines)
 
 
 def read_text(file: Path) -> tuple[str | None, str]:

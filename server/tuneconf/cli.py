@@ -1,4 +1,4 @@
-"""The command line: `tuneconf serve`, `tuneconf check`. An adapter over the same core as the server."""
+"""The command line: `tuneconf serve | check | show`. An adapter over the same core as the server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tuneconf import __version__
-from tuneconf.report import FORMATS, FileReport, render
+from tuneconf.report import FORMATS, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -23,42 +23,76 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tuneconf {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("serve", help="speak the Language Server Protocol over stdio")
-    check = commands.add_parser("check", help="check config files and folders")
+    check = commands.add_parser("check", help="check config files and folders, with tune run's overrides")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument("targets", nargs="+", metavar="PATH|OVERRIDE", help="files, folders, then key=value overrides")
+    check.add_argument("targets", nargs="+", metavar="PATH|OVERRIDE", help="files, folders, then key=value or ~key")
+    show = commands.add_parser("show", help="print the effective config (tune cat, with overrides)")
+    show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
+    show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args, extra = build_parser().parse_known_args(raw)
     if args.command == "serve":
         from tuneconf.server import serve
 
         serve()
         return EXIT_OK
-    return check_command(args.targets, args.format)
+    targets = list(args.targets) + _overrides_only(extra)
+    if args.command == "show":
+        return show_command(targets, args.resolve)
+    return check_command(targets, args.format)
+
+
+def _overrides_only(extra: list[str]) -> list[str]:
+    """`~key` overrides look like nothing argparse knows; anything else unknown is a usage error."""
+    unknown = [e for e in extra if not e.startswith("~")]
+    if unknown:
+        build_parser().error(f"unrecognized arguments: {' '.join(unknown)}")
+    return extra
 
 
 def check_command(targets: list[str], fmt: str) -> int:
     from tuneconf.checking import check_paths, split_targets
 
     paths, overrides = split_targets(targets)
-    if overrides:
-        print(
-            f"tuneconf: overrides are not supported yet: {' '.join(overrides)} (is it a path? no such file or folder)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     if not paths:
         print("tuneconf: no config files or folders given", file=sys.stderr)
         return EXIT_USAGE
-    reports: list[FileReport] = check_paths([Path(p) for p in paths], progress=sys.stderr)
+    reports = check_paths([Path(p) for p in paths], progress=sys.stderr, overrides=overrides)
     text = render(reports, fmt)
     if text:
         sys.stdout.write(text)
-    if any(r.unreadable for r in reports):
-        for report in reports:
-            if report.unreadable:
-                print(f"tuneconf: {report.path}: {report.unreadable}", file=sys.stderr)
+    unreadable = [r for r in reports if r.unreadable]
+    for report in unreadable:
+        print(f"tuneconf: {report.path}: {report.unreadable}", file=sys.stderr)
+    if unreadable:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_OK
+
+
+def show_command(targets: list[str], resolve: bool) -> int:
+    from tuneconf.checking import read_text, split_targets
+    from tuneconf.document.parse import parse
+    from tuneconf.effective import effective_yaml
+    from tuneconf.findings import placed
+
+    paths, overrides = split_targets(targets)
+    if len(paths) != 1:
+        print("tuneconf: show takes one config file, then overrides", file=sys.stderr)
+        return EXIT_USAGE
+    text, problem = read_text(Path(paths[0]))
+    if text is None:
+        print(f"tuneconf: {paths[0]}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    result = effective_yaml(parse(text), overrides, resolve)
+    for finding in map(placed, result.findings):
+        where = f"{finding.file}:{finding.span.start_line + 1}:{finding.span.start_col + 1}"
+        print(f"{where}: {finding.severity.label}[{finding.code}] {finding.message}", file=sys.stderr)
+    if result.error:
+        print(f"tuneconf: cannot show {paths[0]}: {result.error}", file=sys.stderr)
+        return EXIT_FINDINGS
+    sys.stdout.write(result.text)
+    return EXIT_OK

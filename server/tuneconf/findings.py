@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from tuneconf.document.tree import Span
 
 SOURCE = "tuneconf"
+OVERRIDES_FILE = "<overrides>"
+"""The "file" of findings about CLI overrides: line = the argument's index, column = its offset."""
 
 
 class Severity(IntEnum):
@@ -41,3 +44,18 @@ class Finding:
     """What a quick fix needs (replacement text, spans); sent as the diagnostic's data."""
     file: str | None = None
     """Set when the finding is about another file than the config (e.g. "<overrides>")."""
+
+
+def override_span(index: int, start: int, end: int) -> Span:
+    """A span inside the index-th override. Override nodes live on negative lines in the merged
+    tree, so that any check can report them; `placed` moves them to the `<overrides>` file."""
+    return Span(-(index + 1), start, -(index + 1), end)
+
+
+def placed(finding: Finding) -> Finding:
+    """The finding in the file it is about: the config, or `<overrides>` for override spans."""
+    span = finding.span
+    if span.start_line >= 0:
+        return finding
+    index = -span.start_line - 1
+    return dataclasses.replace(finding, span=Span(index, span.start_col, index, span.end_col), file=OVERRIDES_FILE)

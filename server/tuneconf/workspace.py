@@ -15,10 +15,11 @@ from urllib.parse import unquote, urlparse
 from tuneconf.diagnostics import CheckContext, run_checks
 from tuneconf.document.components import looks_like_config, matches_globs
 from tuneconf.document.parse import ParsedConfig, parse
-from tuneconf.findings import Finding
+from tuneconf.findings import Finding, placed
 from tuneconf.index.cache import DiskCache, default_directory
 from tuneconf.index.environment import probe
 from tuneconf.index.service import Index
+from tuneconf.overrides import merge
 from tuneconf.settings import Settings
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "dist", "build"}
@@ -100,6 +101,14 @@ class Workspace:
         view = ConfigView(uri, version, parse(text), self.is_config(uri, text), self.context())
         self._views[uri] = view
         return view
+
+    def findings_with(self, view: ConfigView, overrides: list[str]) -> list[Finding]:
+        """The findings of the config as `tune run ... OVERRIDES` would run it."""
+        if not overrides:
+            return view.findings()
+        merged = merge(view.parsed, overrides)
+        found = run_checks(merged.doc, view.ctx) + [placed(f) for f in merged.findings]
+        return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))
 
     def views(self) -> list[ConfigView]:
         return list(self._views.values())

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from tuneconf.diagnostics import components, structure, syntax
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.findings import Finding
+from tuneconf.findings import Finding, placed
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def run_checks(doc: ParsedConfig, ctx: CheckContext) -> list[Finding]:
             findings.extend(check(doc, ctx))
         except Exception:
             log.exception("check %s failed; its findings are skipped", name)
+    findings = [placed(f) for f in findings]
     findings.sort(key=lambda f: (f.file or "", f.span.start, f.code))
     return findings
 

@@ -2,7 +2,7 @@
 
 Codes: invalid-dotpath, not-installed, unknown-module, unknown-member, unreadable-module,
 not-callable, compiled-module, private-dotpath, unexpected-argument, kwargs-argument,
-positional-only, wrong-type, component-not-string.
+positional-only, wrong-type, component-not-string, stale-argument.
 """
 
 from __future__ import annotations
@@ -152,6 +152,8 @@ def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Che
 
 def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Symbol, names: list[str]) -> Finding:
     name = pair.name or ""
+    if component.dotpath.span.start_line < 0 <= pair.key.span.start_line:
+        return _stale(component, pair, symbol)
     guess = _closest(name, names)
     fixes = []
     if guess:
@@ -168,6 +170,20 @@ def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Sym
         return Finding("kwargs-argument", Severity.INFORMATION, message, pair.key.span, data={"fixes": fixes})
     message = f"Unexpected argument '{name}' for {symbol.short_name}.{hint or ' Remove it.'}"
     return Finding("unexpected-argument", Severity.ERROR, message, pair.key.span, data={"fixes": fixes})
+
+
+def _stale(component: Component, pair: Pair, symbol: Symbol) -> Finding:
+    """An override swapped the component; the config's arguments for the old one stay (torchtune #2152)."""
+    name = pair.name or ""
+    where = ".".join(str(p) for p in component.path)
+    removal = f"~{where}.{name}" if where else f"~{name}"
+    line = pair.key.span.start_line + 1
+    message = (
+        f"{symbol.short_name}, set by this override, does not take '{name}', which the config still sets "
+        f"(line {line}). Add {removal} to the overrides."
+    )
+    severity = Severity.INFORMATION if symbol.var_keyword is not None else Severity.ERROR
+    return Finding("stale-argument", severity, message, component.dotpath.span, data={"suggest": removal})
 
 
 def _closest(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:

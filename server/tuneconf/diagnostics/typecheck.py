@@ -30,7 +30,20 @@ def mismatch(node: Node | None, spec: TypeSpec, component_keys: tuple[str, ...] 
         return None
     if _fits(node, spec, component_keys):
         return None
-    return f"expects {describe(spec)}, got {_describe_value(node)}"
+    item = _first_bad_item(node, spec, component_keys)
+    got = f"{_describe_value(node)} whose item {_describe_value(item)} does not fit" if item else _describe_value(node)
+    return f"expects {describe(spec)}, got {got}"
+
+
+def _first_bad_item(node: Node, spec: TypeSpec, keys: tuple[str, ...]) -> Node | None:
+    lists = [s for s in (spec, *spec.args) if s.kind == "list" and s.args]
+    if not isinstance(node, Sequence) or not lists:
+        return None
+    for item in node.items[:MAX_ITEMS]:
+        target = deref(item)
+        if target is not None and not is_opaque(target, keys) and not _fits(target, lists[0].args[0], keys):
+            return target
+    return None
 
 
 def _fits(node: Node, spec: TypeSpec, keys: tuple[str, ...]) -> bool:

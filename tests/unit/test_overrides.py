@@ -1,0 +1,83 @@
+"""Overrides reported where they are: `<overrides>`, the argument's index and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuneconf.cli import main
+
+CONFIG = """\
+# tune run lora_finetune_single_device --config c.yaml
+output_dir: /tmp/out
+model:
+  _component_: torchtune.models.llama3_2.lora_llama3_2_1b
+  lora_attn_modules: [q_proj, v_proj]
+  lora_rank: 8
+optimizer:
+  _component_: torch.optim.AdamW
+  fused: True
+  lr: 2e-4
+profiler:
+  _component_: torchtune.training.setup_torch_profiler
+  enabled: False
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    return path
+
+
+def check(capsys: pytest.CaptureFixture[str], config: Path, *overrides: str) -> tuple[int, list[str]]:
+    code = main(["check", str(config), *overrides])
+    return code, capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["model.lora_rnak=16"], "<overrides>:1:7: error[unexpected-argument] Unexpected argument 'lora_rnak'"),
+        (["model.lora_rank=eight"], "<overrides>:1:17: error[wrong-type] 'lora_rank' expects int"),
+        (["a=1", "model=torchtune.models.llama3_2.lora_llama3_2_1c"], "<overrides>:2:33: error[unknown-member]"),
+        (["optimizer=torch.optim.LBFGS"], "Add ~optimizer.fused to the overrides."),
+        (["~model"], "<overrides>:1:1: error[bad-override] torchtune cannot remove the component 'model'"),
+        (["~model._component_"], "error[bad-override] torchtune cannot remove a component's _component_"),
+        (["~nothere.x"], "<overrides>:1:1: error[bad-override] Could not find 'nothere.x'"),
+        (["lr=1=2"], "error[bad-override] An override must be key=value (one '=')"),
+        (["model.lora_attn_modules=['q_proj',v_proj]"], ""),
+        (["model.lora_attn_modules=[\"'q_proj'\"]"], "<overrides>:1:26: warning[override-quotes]"),
+        (["output_dir=[1"], "<overrides>:1:12: error[bad-override] The value is not valid YAML"),
+        (["model.lora_attn_modules[0]=k_proj"], "cannot override one element of a list"),
+    ],
+)
+def test_override_problems_point_at_the_argument(
+    capsys: pytest.CaptureFixture[str], config: Path, overrides: list[str], expected: str
+) -> None:
+    code, lines = check(capsys, config, *overrides)
+    if not expected:
+        assert (code, lines) == (0, [])
+        return
+    assert any(expected in line for line in lines), lines
+    assert code == (1 if any("error[" in line for line in lines) else 0)
+
+
+def test_removals_and_shorthand_reach_the_checks(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    code, lines = check(capsys, config, "~profiler.enabled", "optimizer=torch.optim.SGD", "model.lora_rank=16")
+    assert (code, lines) == (0, [])
+
+
+def test_show_prints_the_effective_config_and_resolves(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    assert main(["show", str(config), "model.lora_rank=32", "~profiler.enabled", "ckpt=${output_dir}/c"]) == 0
+    out = capsys.readouterr().out
+    assert "lora_rank: 32" in out and "enabled" not in out and "ckpt: ${output_dir}/c" in out
+    assert main(["show", "--resolve", str(config), "ckpt=${output_dir}/c"]) == 0
+    assert "ckpt: /tmp/out/c" in capsys.readouterr().out
+
+
+def test_show_reports_what_stops_resolution(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    assert main(["show", "--resolve", str(config), "x=${nope}"]) == 1
+    assert "nope" in capsys.readouterr().err
