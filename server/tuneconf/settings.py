@@ -12,6 +12,7 @@ _FIELDS = {
     "files": "files",
     "componentKeys": "component_keys",
     "dotpathKeys": "dotpath_keys",
+    "resolvers": "resolvers",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -26,6 +27,8 @@ class Settings:
     """Keys that name a callable to instantiate (add `_target_` for Hydra-style configs)."""
     dotpath_keys: tuple[str, ...] = ("collate_fn", "prompt_template")
     """Keys whose value is a dotpath the recipe resolves itself (checked like a component's)."""
+    resolvers: tuple[str, ...] = ()
+    """OmegaConf resolvers your code registers, beside the built-in oc.* ones."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:

@@ -18,7 +18,8 @@ from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Mapping, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
-from tuneconf.index.model import ParamKind, Resolution, Status, Symbol
+from tuneconf.index.model import ParamKind, Resolution, Status, Symbol, TypeSpec
+from tuneconf.interpolation.resolve import resolve_chain, whole_reference
 
 DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
@@ -141,13 +142,30 @@ def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Che
             message = f"'{name}' is positional-only in {symbol.signature()}: a config key cannot set it."
             yield Finding("positional-only", Severity.ERROR, message, pair.key.span)
         else:
-            problem = mismatch(pair.value, param.type, keys)
-            if problem is not None:
-                value = deref(pair.value)
-                null = isinstance(value, Scalar) and value.value is None
-                severity = Severity.WARNING if null else Severity.ERROR
-                message = f"'{name}' {problem} (annotation: {param.annotation or describe(param.type)})."
-                yield Finding("wrong-type", severity, message, pair.value.span)
+            yield from _value_type(doc, component, pair, param.type, param.annotation, keys)
+
+
+def _value_type(
+    doc: ParsedConfig, component: Component, pair: Pair, spec: TypeSpec, annotation: str | None, keys: tuple[str, ...]
+) -> Iterator[Finding]:
+    """The value against the annotation; a whole `${key}` is checked as the value it resolves to."""
+    value = deref(pair.value)
+    via = ""
+    if isinstance(value, Scalar) and whole_reference(value) is not None:
+        resolved = resolve_chain(doc.root, (*component.path, pair.name or ""), value)
+        if resolved is None:
+            return
+        via, value = f"is {value.value}, which", deref(resolved)
+    problem = mismatch(value, spec, keys)
+    if problem is None:
+        return
+    null = isinstance(value, Scalar) and value.value is None
+    severity = Severity.WARNING if null else Severity.ERROR
+    if via:
+        expected, _, got = problem.removeprefix("expects ").partition(", got ")
+        problem = f"{via} resolves to {got}; it expects {expected}"
+    message = f"'{pair.name}' {problem} (annotation: {annotation or describe(spec)})."
+    yield Finding("wrong-type", severity, message, pair.value.span)
 
 
 def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Symbol, names: list[str]) -> Finding:

@@ -1,0 +1,92 @@
+"""Interpolations: syntax (OmegaConf's own messages), unknown keys, cycles, unknown resolvers, `???`.
+
+Codes: interpolation-syntax, unknown-interpolation-key, interpolation-cycle, unknown-resolver,
+missing-value.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.diagnostics.edits import fix
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Scalar, walk
+from tuneconf.findings import Finding, Severity
+from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS
+from tuneconf.interpolation.resolve import Occurrence, cycles, dotted, occurrences, offset_span, target
+
+
+def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+    root = doc.root
+    if root is None:
+        return
+    found = occurrences(root)
+    resolvers = set(BUILTIN_RESOLVERS) | set(ctx.settings.resolvers)
+    for occ in found:
+        if occ.parsed.error:
+            yield _syntax(occ)
+            continue
+        yield from _references(doc, occ)
+        for call in occ.parsed.resolvers:
+            if call.name not in resolvers:
+                message = (
+                    f"Unknown resolver '{call.name}': OmegaConf knows {', '.join(BUILTIN_RESOLVERS)}. If your "
+                    "code registers it, add it to the setting tuneconf.resolvers."
+                )
+                span = offset_span(occ.scalar, call.name_start, call.name_end)
+                yield Finding("unknown-resolver", Severity.WARNING, message, span)
+    yield from _cycles(doc, found)
+    yield from _missing(doc)
+
+
+def _syntax(occ: Occurrence) -> Finding:
+    value = str(occ.scalar.value)
+    at = min(occ.parsed.error_at, len(value))
+    start = value.rfind("${", 0, at + 1)
+    span = offset_span(occ.scalar, max(start, 0), max(at, start + 2))
+    message = f"Interpolation syntax: {occ.parsed.error} (OmegaConf fails with this when the value is read)."
+    return Finding("interpolation-syntax", Severity.ERROR, message, span)
+
+
+def _references(doc: ParsedConfig, occ: Occurrence) -> Iterator[Finding]:
+    for ref in occ.parsed.references:
+        found = target(doc.root, occ.path, ref)
+        if found.failed is None:
+            continue
+        if found.failed >= len(ref.keys) or ref.keys[found.failed] is None:
+            continue
+        key = str(ref.keys[found.failed])
+        start, end = ref.key_spans[found.failed] if found.failed < len(ref.key_spans) else (ref.start, ref.end)
+        span = offset_span(occ.scalar, start, end)
+        guess = difflib.get_close_matches(key, found.candidates, n=1, cutoff=0.7)
+        where = dotted(tuple(k for k in ref.keys[: found.failed] if k is not None)) or "the config's top level"
+        hint = f" Did you mean '{guess[0]}'?" if guess else ""
+        message = f"Interpolation {_text(occ, ref.start, ref.end)} names '{key}', which {where} does not have.{hint}"
+        fixes = [fix(f"Change to '{guess[0]}'", (span, guess[0]), preferred=True)] if guess else []
+        yield Finding("unknown-interpolation-key", Severity.ERROR, message, span, data={"fixes": fixes})
+
+
+def _cycles(doc: ParsedConfig, found: list[Occurrence]) -> Iterator[Finding]:
+    loops = cycles(doc.root, found)
+    for occ in found:
+        loop = loops.get(occ.path)
+        if loop is None:
+            continue
+        chain = " → ".join(dotted(p) for p in [*loop, loop[0]])
+        for ref in occ.parsed.references:
+            message = f"Interpolation cycle: {chain}. OmegaConf cannot resolve it; break the loop."
+            yield Finding("interpolation-cycle", Severity.ERROR, message, offset_span(occ.scalar, ref.start, ref.end))
+
+
+def _missing(doc: ParsedConfig) -> Iterator[Finding]:
+    assert doc.root is not None
+    for node in walk(doc.root):
+        if isinstance(node, Scalar) and node.value == "???" and node.span.start_line >= 0:
+            message = "Mandatory value (???): set it here or with an override on the command line, e.g. key=value."
+            yield Finding("missing-value", Severity.INFORMATION, message, node.span)
+
+
+def _text(occ: Occurrence, start: int, end: int) -> str:
+    return str(occ.scalar.value)[start:end]

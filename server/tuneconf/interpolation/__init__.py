@@ -1,0 +1,1 @@
+"""OmegaConf interpolations: `${...}` parsed with OmegaConf's own grammar, resolved on our tree."""

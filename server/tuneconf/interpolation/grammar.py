@@ -1,0 +1,181 @@
+"""`${...}` parsed by OmegaConf's own ANTLR grammar (so errors read as at run time), with positions.
+
+OmegaConf's parse() drops where an error is; we drive the same generated lexer and parser with a
+listener that keeps the column.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+BUILTIN_RESOLVERS = (
+    "oc.env",
+    "oc.select",
+    "oc.decode",
+    "oc.create",
+    "oc.deprecated",
+    "oc.dict.keys",
+    "oc.dict.values",
+)
+MAX_TEXT = 20_000
+MAX_NESTING = 32
+_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A node interpolation `${[.]*a.b[0]}`: where it is in the string and the keys it names."""
+
+    start: int
+    end: int
+    dots: int
+    keys: tuple[str | None, ...]
+    """None for a segment that is itself an interpolation (resolved at run time only)."""
+    key_spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ResolverCall:
+    name: str
+    start: int
+    end: int
+    name_start: int
+    name_end: int
+
+
+@dataclass
+class ParsedValue:
+    references: list[Reference] = field(default_factory=list)
+    resolvers: list[ResolverCall] = field(default_factory=list)
+    error: str = ""
+    error_at: int = 0
+
+
+class _GrammarError(Exception):
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+_local = threading.local()
+_cache: OrderedDict[str, ParsedValue] = OrderedDict()
+_lock = threading.Lock()
+
+
+def parse_value(text: str) -> ParsedValue:
+    """The interpolations in a string value (cached by text)."""
+    with _lock:
+        hit = _cache.get(text)
+    if hit is not None:
+        return hit
+    result = _parse(text)
+    with _lock:
+        _cache[text] = result
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _parse(text: str) -> ParsedValue:
+    if len(text) > MAX_TEXT:
+        return ParsedValue(error=f"value too long to analyse ({len(text):,} characters)")
+    if _nesting(text) > MAX_NESTING:
+        return ParsedValue(error=f"interpolations nested more than {MAX_NESTING} deep")
+    try:
+        tree = _parser(text).configValue()
+    except _GrammarError as error:
+        return ParsedValue(error=error.message, error_at=error.column)
+    except RecursionError:
+        return ParsedValue(error="interpolations nested too deeply")
+    result = ParsedValue()
+    _collect(tree, text, result)
+    return result
+
+
+def _nesting(text: str) -> int:
+    """How deep `${` nests (ANTLR recursion is slow and then fails on deep nesting)."""
+    depth = deepest = index = 0
+    while index < len(text):
+        if text.startswith("${", index):
+            depth += 1
+            deepest = max(deepest, depth)
+            index += 2
+            continue
+        if text[index] == "}" and depth:
+            depth -= 1
+        index += 1
+    return deepest
+
+
+def _parser(text: str) -> Any:
+    from omegaconf.grammar.gen.OmegaConfGrammarLexer import OmegaConfGrammarLexer
+    from omegaconf.grammar.gen.OmegaConfGrammarParser import OmegaConfGrammarParser
+    from omegaconf.vendor.antlr4 import CommonTokenStream, InputStream
+
+    cached = getattr(_local, "parts", None)
+    stream = InputStream(text)
+    if cached is None:
+        listener = _listener()
+        lexer = OmegaConfGrammarLexer(stream)
+        lexer.removeErrorListeners()
+        lexer.addErrorListener(listener)
+        tokens = CommonTokenStream(lexer)
+        parser = OmegaConfGrammarParser(tokens)
+        parser.removeErrorListeners()
+        parser.addErrorListener(listener)
+        _local.parts = cached = (lexer, tokens, parser)
+    lexer, tokens, parser = cached
+    lexer.inputStream = stream
+    lexer.mode(OmegaConfGrammarLexer.DEFAULT_MODE)
+    tokens.setTokenSource(lexer)
+    parser.reset()
+    return parser
+
+
+def _listener() -> Any:
+    from omegaconf.vendor.antlr4.error.ErrorListener import ErrorListener
+
+    class Listener(ErrorListener):  # type: ignore[misc]
+        def syntaxError(self, recognizer: Any, offending: Any, line: Any, column: Any, msg: Any, e: Any) -> None:
+            raise _GrammarError(str(e) if msg is None else msg, int(column or 0))
+
+    return Listener()
+
+
+def _collect(ctx: Any, text: str, out: ParsedValue) -> None:
+    from omegaconf.grammar.gen.OmegaConfGrammarParser import OmegaConfGrammarParser as P
+
+    stack = [ctx]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, P.InterpolationNodeContext):
+            out.references.append(_reference(node, text))
+        elif isinstance(node, P.InterpolationResolverContext):
+            name = node.resolverName()
+            out.resolvers.append(
+                ResolverCall(name.getText(), node.start.start, node.stop.stop + 1, name.start.start, name.stop.stop + 1)
+            )
+        for index in range(getattr(node, "getChildCount", lambda: 0)() - 1, -1, -1):
+            child = node.getChild(index)
+            if hasattr(child, "getChildCount") and getattr(child, "start", None) is not None:
+                stack.append(child)
+    out.references.sort(key=lambda r: r.start)
+
+
+def _reference(node: Any, text: str) -> Reference:
+    from omegaconf.grammar.gen.OmegaConfGrammarParser import OmegaConfGrammarParser as P
+
+    start, end = node.start.start, node.stop.stop + 1
+    inner = text[start + 2 : end - 1].strip()
+    dots = len(inner) - len(inner.lstrip("."))
+    keys: list[str | None] = []
+    spans: list[tuple[int, int]] = []
+    for key in node.getTypedRuleContexts(P.ConfigKeyContext):
+        nested = key.getTypedRuleContexts(P.InterpolationContext)
+        keys.append(None if nested else key.getText())
+        spans.append((key.start.start, key.stop.stop + 1))
+    return Reference(start, end, dots, tuple(keys), tuple(spans))
