@@ -95,4 +95,6 @@ def show_command(targets: list[str], resolve: bool) -> int:
         print(f"tuneconf: cannot show {paths[0]}: {result.error}", file=sys.stderr)
         return EXIT_FINDINGS
     sys.stdout.write(result.text)
-    return EXIT_OK
+    for line in result.unresolved:
+        print(f"tuneconf: not resolved: {line}", file=sys.stderr)
+    return EXIT_FINDINGS if result.unresolved else EXIT_OK

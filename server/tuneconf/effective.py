@@ -1,9 +1,11 @@
 """The effective config: the YAML with overrides applied, printed as torchtune's `tune cat` prints
-a config, optionally with interpolations resolved by OmegaConf itself."""
+a config, optionally with interpolations resolved by OmegaConf itself (value by value, so one that
+cannot resolve stays as written and is listed at the top)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.values import to_python
@@ -16,6 +18,7 @@ class Effective:
     text: str
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    unresolved: list[str] = field(default_factory=list)
 
 
 def effective_yaml(doc: ParsedConfig, overrides: list[str], resolve: bool = False) -> Effective:
@@ -26,8 +29,30 @@ def effective_yaml(doc: ParsedConfig, overrides: list[str], resolve: bool = Fals
     if errors:
         return Effective("", merged.findings, errors[0].message)
     try:
-        config = OmegaConf.create(to_python(merged.doc.root) or {})
-        text = OmegaConf.to_yaml(config, resolve=resolve)
-    except Exception as exc:  # OmegaConf's own message: an unknown key, a missing env var, a cycle
+        plain = to_python(merged.doc.root) or {}
+        config = OmegaConf.create(plain)
+    except Exception as exc:  # what OmegaConf itself refuses to hold
         return Effective("", merged.findings, f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    return Effective(text, merged.findings)
+    unresolved: list[str] = []
+    if resolve:
+        plain = _resolved(config, plain, "", unresolved)
+    text = OmegaConf.to_yaml(OmegaConf.create(plain))
+    header = "".join(f"# not resolved: {line}\n" for line in unresolved)
+    return Effective(header + text, merged.findings, unresolved=unresolved)
+
+
+def _resolved(config: Any, value: Any, path: str, unresolved: list[str]) -> Any:
+    from omegaconf import OmegaConf
+
+    if isinstance(value, dict):
+        return {k: _resolved(config, v, f"{path}.{k}" if path else str(k), unresolved) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(config, v, f"{path}[{i}]", unresolved) for i, v in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+        try:
+            result = OmegaConf.select(config, path, throw_on_resolution_failure=True)
+        except Exception as exc:
+            unresolved.append(f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            return value
+        return OmegaConf.to_container(result, resolve=True) if OmegaConf.is_config(result) else result
+    return value

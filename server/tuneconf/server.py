@@ -18,18 +18,22 @@ from pygls.uris import to_fs_path
 
 from tuneconf import __version__
 from tuneconf.document.positions import Converter, encoding_of
+from tuneconf.effective import effective_yaml
 from tuneconf.features.actions import code_actions
 from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
 from tuneconf.features.diagnostics import to_diagnostics
 from tuneconf.features.folding import folding_ranges
 from tuneconf.features.hover import hover
+from tuneconf.features.interpolations import prepare_rename, references, rename
+from tuneconf.features.lenses import code_lenses
 from tuneconf.features.symbols import document_symbols
 from tuneconf.settings import Settings
 from tuneconf.workspace import ConfigView, Workspace
 
 log = logging.getLogger(__name__)
 DEBOUNCE_S = 0.02
+EFFECTIVE_CONFIG = "tuneconf.server.effectiveConfig"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -233,8 +237,30 @@ def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | Non
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 @guarded(None)
 def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[types.Location] | None:
-    view, line, col, _ = ls.at(params.text_document.uri, params.position)
-    return definition(view.parsed, line, col, view.ctx) if view.is_config else None
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return definition(view.parsed, line, col, view.ctx, view.uri, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+@guarded(None)
+def on_references(ls: TuneconfServer, params: types.ReferenceParams) -> list[types.Location] | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    include = params.context.include_declaration
+    return references(view.parsed, line, col, view.uri, include, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+@guarded(None)
+def on_prepare_rename(ls: TuneconfServer, params: types.PrepareRenameParams) -> types.Range | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return prepare_rename(view.parsed, line, col, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+@guarded(None)
+def on_rename(ls: TuneconfServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return rename(view.parsed, line, col, params.new_name, view.uri, conv) if view.is_config else None
 
 
 @server.feature(
@@ -248,6 +274,21 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
         return None
     conv = ls.converter(view)
     return code_actions(view.uri, view.parsed, view.findings(), params.range, conv, view.ctx)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+@guarded(None)
+def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    view = ls.view(params.text_document.uri)
+    return code_lenses(view.parsed, view.uri) if view.is_config else None
+
+
+@server.command(EFFECTIVE_CONFIG)
+@guarded("# tuneconf could not compute the effective config (see the tuneconf output channel)\n")
+def effective_config(ls: TuneconfServer, uri: str, overrides: list[str] | None = None, resolve: bool = True) -> str:
+    """The effective config of an open document as YAML (for the read-only "Effective config" view)."""
+    result = effective_yaml(ls.view(uri).parsed, list(overrides or []), bool(resolve))
+    return result.text if not result.error else f"# tuneconf: {result.error}\n"
 
 
 class ClientLogHandler(logging.Handler):

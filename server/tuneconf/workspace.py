@@ -88,7 +88,7 @@ class Workspace:
             settings=self.settings,
             resolve=lambda dotpath: index.resolve(dotpath, check_wait),
             resolve_now=lambda dotpath: index.resolve(dotpath, request_wait),
-            public_path=lambda dotpath: index.public_path(dotpath, check_wait),
+            public_path=lambda dotpath: index.public_path(dotpath, request_wait),
             listing=lambda module: index.listing(module, request_wait),
             interpreter=index.env.interpreter,
         )

@@ -96,8 +96,8 @@ def test_unreadable_files_exit_2_with_one_line(
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run(capsys, "check", str(tmp_path / "missing.yaml"))[0] == 2
-    code, _, err = run(capsys, "check", str(tmp_path), "model.lora_rank=8")
-    assert code == 2 and "overrides" in err
+    code, _, err = run(capsys, "check", "model.lora_rank=8")
+    assert code == 2 and "no config files" in err
     with pytest.raises(SystemExit) as exit_info:
         main(["check"])
     assert exit_info.value.code == 2

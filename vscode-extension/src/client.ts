@@ -1,6 +1,11 @@
 // The language client: find Python, start `tuneconf serve` over stdio, stop and restart it.
 import * as vscode from "vscode";
-import { LanguageClient, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
 
 import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
 
@@ -41,6 +46,15 @@ export class TuneconfServer {
       await this.stopNow();
       await this.startNow();
     });
+  }
+
+  /** Runs a command the server implements (workspace/executeCommand); undefined while it is not running. */
+  async executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    await this.queue;
+    if (this.client === undefined) {
+      return undefined;
+    }
+    return this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
   private enqueue(what: string, task: () => Promise<void>): Promise<void> {

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 
 import { SECTION, TuneconfServer } from "./client";
 import { registerCommands } from "./commands";
+import { EffectiveConfigProvider, SCHEME } from "./effective";
 
 let server: TuneconfServer | undefined;
 
@@ -10,8 +11,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
   const running = new TuneconfServer(context, channel);
   server = running;
+  const effective = new EffectiveConfigProvider(running, () => []);
   context.subscriptions.push(
     channel,
+    effective,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
+    vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
     ...registerCommands(running, channel),
     // The other settings reach the running server through workspace/didChangeConfiguration.
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -17,12 +17,14 @@ _VALUE = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<key>[\w.\-]+|'[^']*
 
 @dataclass(frozen=True)
 class At:
-    """The innermost scalar at a position, with the pair and mapping around it."""
+    """The innermost scalar at a position, with the pair and mapping around it, and its path
+    (for a key: the path of the value it names)."""
 
     scalar: Scalar
     pair: Pair | None
     mapping: Mapping | None
     is_key: bool
+    path: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,31 +53,23 @@ def node_at(doc: ParsedConfig, line: int, col: int) -> At | None:
     if section is None:
         return None
     best: At | None = None
-    mapping_of: dict[int, Mapping] = {}
-    for node in walk(section.value):
-        if isinstance(node, Mapping):
-            for pair in node.pairs:
-                mapping_of[id(pair.key)] = node
-                mapping_of[id(pair.value)] = node
-    for pair, mapping in _pairs(section, doc.mapping):
-        for scalar, is_key in ((pair.key, True), (pair.value, False)):
-            if isinstance(scalar, Scalar) and scalar.span.contains(line, col):
-                best = At(scalar, pair, mapping, is_key)
-    if best is None:
-        for node in walk(section.value):
-            if isinstance(node, Sequence):
-                for item in node.items:
-                    if isinstance(item, Scalar) and item.span.contains(line, col):
-                        best = At(item, None, None, False)
+    stack: list[tuple[tuple[str | int, ...], Pair | None, Mapping | None, Node]] = []
+    stack.append(((section.name or "",), section, doc.mapping, section.value))
+    if isinstance(section.key, Scalar) and section.key.span.contains(line, col):
+        best = At(section.key, section, doc.mapping, True, (section.name or "",))
+    while stack:
+        path, pair, mapping, node = stack.pop()
+        if isinstance(node, Scalar) and node.span.contains(line, col):
+            best = At(node, pair, mapping, False, path)
+        elif isinstance(node, Mapping):
+            for child in node.pairs:
+                child_path = (*path, child.name or "")
+                if isinstance(child.key, Scalar) and child.key.span.contains(line, col):
+                    best = At(child.key, child, node, True, child_path)
+                stack.append((child_path, child, node, child.value))
+        elif isinstance(node, Sequence):
+            stack.extend(((*path, i), None, None, item) for i, item in enumerate(node.items))
     return best
-
-
-def _pairs(section: Pair, top: Mapping | None) -> list[tuple[Pair, Mapping | None]]:
-    found: list[tuple[Pair, Mapping | None]] = [(section, top)]
-    for node in walk(section.value):
-        if isinstance(node, Mapping):
-            found.extend((pair, node) for pair in node.pairs)
-    return found
 
 
 def section_at(doc: ParsedConfig, line: int) -> Pair | None:

@@ -12,6 +12,7 @@ from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Span
 from tuneconf.features.hover import symbol_markdown
+from tuneconf.features.interpolations import complete_interpolation
 from tuneconf.index.model import Member, Parameter, Symbol
 
 _KINDS = {
@@ -23,6 +24,9 @@ _KINDS = {
 
 
 def complete(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter) -> types.CompletionList | None:
+    inside = complete_interpolation(doc, line, col, ctx, conv)
+    if inside is not None:
+        return inside
     context = typing_at(doc, line, col)
     if isinstance(context, ValueContext):
         if context.key in ctx.settings.component_keys + ctx.settings.dotpath_keys and not context.in_list:

@@ -9,10 +9,17 @@ from lsprotocol import types
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.document.cursor import node_at
 from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.positions import Converter
 from tuneconf.features.hover import symbol_at
+from tuneconf.features.interpolations import interpolation_definition
 
 
-def definition(doc: ParsedConfig, line: int, col: int, ctx: CheckContext) -> list[types.Location] | None:
+def definition(
+    doc: ParsedConfig, line: int, col: int, ctx: CheckContext, uri: str, conv: Converter
+) -> list[types.Location] | None:
+    inside = interpolation_definition(doc, line, col, uri, conv)
+    if inside is not None:
+        return inside
     at = node_at(doc, line, col)
     found = symbol_at(at, col, ctx) if at is not None else None
     if found is None:

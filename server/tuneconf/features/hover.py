@@ -10,11 +10,15 @@ from tuneconf.document.components import component_of
 from tuneconf.document.cursor import At, node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
+from tuneconf.features.interpolations import interpolation_hover
 from tuneconf.index.docstrings import summary, to_markdown
 from tuneconf.index.model import Parameter, Symbol
 
 
 def hover(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter) -> types.Hover | None:
+    inside = interpolation_hover(doc, line, col, conv)
+    if inside is not None:
+        return inside
     at = node_at(doc, line, col)
     if at is None:
         return None

@@ -1,0 +1,250 @@
+"""`${...}` in the editor: completion of keys and resolvers, hover with the resolved value,
+go-to-definition of the key a reference names, references and rename of a key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.document.cursor import At, node_at
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.positions import Converter
+from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, deref
+from tuneconf.document.values import to_python
+from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS, Reference, parse_value
+from tuneconf.interpolation.resolve import Path, dotted, node_at_path, occurrences, offset_span, target
+
+_OPEN = re.compile(r"\$\{(?P<inner>[^${}]*)$")
+_KEY = re.compile(r"^[\w$][\w$-]*$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A reference under the cursor: the value holding it, the reference, the key segment hit."""
+
+    at: At
+    ref: Reference
+    segment: int | None
+
+
+def reference_at(doc: ParsedConfig, line: int, col: int) -> Hit | None:
+    at = node_at(doc, line, col)
+    if at is None or at.is_key or not isinstance(at.scalar.value, str) or "${" not in at.scalar.value:
+        return None
+    for ref in parse_value(at.scalar.value).references:
+        span = offset_span(at.scalar, ref.start, ref.end)
+        if span == at.scalar.span and len(parse_value(at.scalar.value).references) > 1:
+            return None  # offsets do not map to columns (escapes, several lines)
+        if span.contains(line, col):
+            segment = next(
+                (i for i, (a, b) in enumerate(ref.key_spans) if offset_span(at.scalar, a, b).contains(line, col)),
+                None,
+            )
+            return Hit(at, ref, segment)
+    return None
+
+
+def complete_interpolation(
+    doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter
+) -> types.CompletionList | None:
+    """Completion after `${`: keys (nested after '.'), and resolver names at the start."""
+    text = doc.lines[line][:col] if line < len(doc.lines) else ""
+    match = _OPEN.search(text)
+    if match is None or ":" in match.group("inner"):
+        return None
+    inner = match.group("inner").lstrip()
+    dots = len(inner) - len(inner.lstrip("."))
+    parts = inner[dots:].split(".")
+    partial = parts[-1]
+    replace = conv.range(Span(line, col - len(partial), line, col))
+    container = _container(doc, line, col, dots, parts[:-1])
+    items = [_key_item(name, node, replace) for name, node in _children(container)]
+    if dots == 0 and len(parts) == 1:
+        names = [*BUILTIN_RESOLVERS, *ctx.settings.resolvers]
+        items += [_resolver_item(name, replace) for name in names]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _container(doc: ParsedConfig, line: int, col: int, dots: int, keys: list[str]) -> Node | None:
+    base: Path = ()
+    if dots:
+        at = node_at(doc, line, max(col - 1, 0))
+        if at is None:
+            return None
+        base = at.path[:-dots] if dots <= len(at.path) else ()
+    node = node_at_path(doc.root, base)[0] if base else doc.root
+    for key in keys:
+        node = node_at_path(node, (int(key) if key.isdigit() else key,))[0]
+    return deref(node)
+
+
+def _children(node: Node | None) -> list[tuple[str, Node]]:
+    if isinstance(node, Mapping):
+        return [(p.name, p.value) for p in node.pairs if p.name is not None]
+    if isinstance(node, Sequence):
+        return [(str(i), item) for i, item in enumerate(node.items)]
+    return []
+
+
+def _key_item(name: str, node: Node, replace: types.Range) -> types.CompletionItem:
+    target_node = deref(node)
+    nested = isinstance(target_node, (Mapping, Sequence))
+    preview = "" if nested or not isinstance(target_node, Scalar) else target_node.text[:60]
+    return types.CompletionItem(
+        label=name,
+        kind=types.CompletionItemKind.Module if nested else types.CompletionItemKind.Field,
+        detail=preview or ("mapping" if isinstance(target_node, Mapping) else "list" if nested else None),
+        text_edit=types.TextEdit(range=replace, new_text=name),
+        commit_characters=["."] if nested else None,
+    )
+
+
+def _resolver_item(name: str, replace: types.Range) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=name,
+        kind=types.CompletionItemKind.Function,
+        detail="OmegaConf resolver",
+        sort_text=f"~{name}",
+        text_edit=types.TextEdit(range=replace, new_text=f"{name}:"),
+    )
+
+
+def interpolation_hover(doc: ParsedConfig, line: int, col: int, conv: Converter) -> types.Hover | None:
+    hit = reference_at(doc, line, col)
+    if hit is None:
+        return None
+    found = target(doc.root, hit.at.path, hit.ref)
+    key = dotted(found.path) if found.node is not None else "(unknown key)"
+    parts = [f"`{hit.at.scalar.value}`", f"**{key}**: `{_preview(found.node)}`"]
+    resolved, note = resolved_value(doc, hit.at.path)
+    if resolved is not None:
+        parts.append(f"resolves to `{resolved}`" + (f" *({note})*" if note else ""))
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
+        range=conv.range(offset_span(hit.at.scalar, hit.ref.start, hit.ref.end)),
+    )
+
+
+def resolved_value(doc: ParsedConfig, path: Path) -> tuple[str | None, str]:
+    """The value at `path` as OmegaConf resolves it (oc.env reads the server's environment)."""
+    from omegaconf import OmegaConf
+
+    try:
+        config = OmegaConf.create(to_python(doc.root) or {})
+        value = OmegaConf.select(config, dotted(path), throw_on_resolution_failure=True)
+    except Exception as exc:
+        return None, f"OmegaConf cannot resolve it: {str(exc).splitlines()[0]}"
+    raw = getattr(node_at_path(doc.root, path)[0], "value", "")
+    note = "oc.env read from the tuneconf server's environment" if "oc.env" in str(raw) else ""
+    if OmegaConf.is_config(value):
+        value = OmegaConf.to_container(value, resolve=True)
+    return repr(value) if not isinstance(value, str) else value, note
+
+
+def _preview(node: Node | None) -> str:
+    node = deref(node)
+    if isinstance(node, Scalar):
+        return node.text or "null"
+    if isinstance(node, Mapping):
+        return "{" + ", ".join(node.names()[:6]) + ("…}" if len(node.pairs) > 6 else "}")
+    if isinstance(node, Sequence):
+        return f"[{len(node.items)} items]"
+    return "?"
+
+
+def interpolation_definition(
+    doc: ParsedConfig, line: int, col: int, uri: str, conv: Converter
+) -> list[types.Location] | None:
+    hit = reference_at(doc, line, col)
+    if hit is None:
+        return None
+    found = target(doc.root, hit.at.path, hit.ref)
+    if found.node is None:
+        return None
+    span = found.pair.key.span if found.pair is not None else found.node.span
+    if span.start_line < 0:
+        return None
+    return [types.Location(uri=uri, range=conv.range(span))]
+
+
+def key_path_at(doc: ParsedConfig, line: int, col: int) -> Path | None:
+    """The key path a rename or references request is about: a key, or the key a reference names."""
+    hit = reference_at(doc, line, col)
+    if hit is not None:
+        found = target(doc.root, hit.at.path, hit.ref)
+        if found.node is None:
+            return None
+        if hit.segment is None:
+            return found.path
+        return _path_after(doc, hit, hit.segment)
+    at = node_at(doc, line, col)
+    if at is not None and at.is_key and _KEY.match(at.scalar.text):
+        return at.path
+    return None
+
+
+def _path_after(doc: ParsedConfig, hit: Hit, segment: int) -> Path | None:
+    partial = Reference(hit.ref.start, hit.ref.end, hit.ref.dots, hit.ref.keys[: segment + 1], hit.ref.key_spans)
+    found = target(doc.root, hit.at.path, partial)
+    return found.path if found.node is not None else None
+
+
+def reference_spans(doc: ParsedConfig, path: Path) -> list[Span]:
+    """The spans, in the config, of every reference segment that names the key at `path`."""
+    spans = []
+    for occ in occurrences(doc.root):
+        for ref in occ.parsed.references:
+            for index in range(len(ref.keys)):
+                partial = Reference(ref.start, ref.end, ref.dots, ref.keys[: index + 1], ref.key_spans)
+                found = target(doc.root, occ.path, partial)
+                if found.node is not None and found.path == path:
+                    a, b = ref.key_spans[index]
+                    span = offset_span(occ.scalar, a, b)
+                    if span != occ.scalar.span and span.start_line >= 0:
+                        spans.append(span)
+    return spans
+
+
+def key_span(doc: ParsedConfig, path: Path) -> Span | None:
+    pair = node_at_path(doc.root, path)[1]
+    return pair.key.span if pair is not None else None
+
+
+def references(
+    doc: ParsedConfig, line: int, col: int, uri: str, include_declaration: bool, conv: Converter
+) -> list[types.Location] | None:
+    path = key_path_at(doc, line, col)
+    if path is None:
+        return None
+    spans = reference_spans(doc, path)
+    declaration = key_span(doc, path)
+    if include_declaration and declaration is not None and declaration.start_line >= 0:
+        spans.insert(0, declaration)
+    return [types.Location(uri=uri, range=conv.range(span)) for span in spans]
+
+
+def prepare_rename(doc: ParsedConfig, line: int, col: int, conv: Converter) -> types.Range | None:
+    if key_path_at(doc, line, col) is None:
+        return None
+    hit = reference_at(doc, line, col)
+    if hit is not None and hit.segment is not None:
+        a, b = hit.ref.key_spans[hit.segment]
+        return conv.range(offset_span(hit.at.scalar, a, b))
+    at = node_at(doc, line, col)
+    return conv.range(at.scalar.span) if at is not None else None
+
+
+def rename(
+    doc: ParsedConfig, line: int, col: int, new_name: str, uri: str, conv: Converter
+) -> types.WorkspaceEdit | None:
+    """Rename a key and every interpolation naming it (only to a name OmegaConf can reference)."""
+    path = key_path_at(doc, line, col)
+    declaration = key_span(doc, path) if path is not None else None
+    if path is None or declaration is None or not _KEY.match(new_name):
+        return None
+    spans = [declaration, *reference_spans(doc, path)]
+    edits = [types.TextEdit(range=conv.range(span), new_text=new_name) for span in spans]
+    return types.WorkspaceEdit(changes={uri: edits})

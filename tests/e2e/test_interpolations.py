@@ -1,0 +1,98 @@
+"""Interpolations over LSP: diagnostics, completion inside ${, hover, definition, references, rename."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_session import codes, diagnostics_until, open_doc, request
+
+URI = "file:///tmp/tuneconf-e2e/interp.yaml"
+CONFIG = """\
+# tune run lora_finetune_single_device --config interp.yaml
+output_dir: /tmp/out
+metric_logger:
+  _component_: torchtune.training.metric_logging.DiskLogger
+  log_dir: ${output_dir}/logs
+checkpointer:
+  out: ${output_dir}
+  also: ${.out}
+  home: ${oc.env:HOME}
+broken: ${outptu_dir}
+"""
+
+
+def doc() -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=URI)
+
+
+async def test_unknown_key_and_its_fix(vscode: LanguageClient) -> None:
+    open_doc(vscode, URI, CONFIG)
+    diagnostics = await diagnostics_until(vscode, URI, lambda d: "unknown-interpolation-key" in codes(d))
+    (bad,) = [d for d in diagnostics if d.code == "unknown-interpolation-key"]
+    assert bad.range == types.Range(types.Position(9, 10), types.Position(9, 20))
+    assert "Did you mean 'output_dir'?" in bad.message
+
+
+async def test_completion_inside_an_interpolation(vscode: LanguageClient) -> None:
+    text = CONFIG + "x: ${out\ny: ${checkpointer.\n"
+    open_doc(vscode, URI, text)
+    top = await request(vscode.text_document_completion_async(types.CompletionParams(doc(), types.Position(10, 8))))
+    assert isinstance(top, types.CompletionList)
+    labels = [i.label for i in top.items]
+    assert "output_dir" in labels and "oc.env" in labels
+    nested = await request(vscode.text_document_completion_async(types.CompletionParams(doc(), types.Position(11, 18))))
+    assert isinstance(nested, types.CompletionList)
+    assert [i.label for i in nested.items] == ["out", "also", "home"]
+
+
+async def test_hover_shows_the_resolved_value(vscode: LanguageClient) -> None:
+    open_doc(vscode, URI, CONFIG)
+    hover = await request(vscode.text_document_hover_async(types.HoverParams(doc(), types.Position(4, 14))))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "resolves to `/tmp/out/logs`" in hover.contents.value
+    env = await request(vscode.text_document_hover_async(types.HoverParams(doc(), types.Position(8, 12))))
+    assert env is None or "environment" in env.contents.value  # type: ignore[union-attr]
+
+
+async def test_definition_references_and_rename(vscode: LanguageClient) -> None:
+    open_doc(vscode, URI, CONFIG)
+    (location,) = (
+        await request(vscode.text_document_definition_async(types.DefinitionParams(doc(), types.Position(4, 15)))) or []
+    )
+    assert isinstance(location, types.Location) and location.range.start == types.Position(1, 0)
+    refs = await request(
+        vscode.text_document_references_async(
+            types.ReferenceParams(
+                text_document=doc(),
+                position=types.Position(1, 2),
+                context=types.ReferenceContext(include_declaration=True),
+            )
+        )
+    )
+    assert sorted((r.range.start.line, r.range.start.character) for r in refs or []) == [(1, 0), (4, 13), (6, 9)]
+    params = types.RenameParams(text_document=doc(), position=types.Position(6, 10), new_name="out_dir")
+    edit = await request(vscode.text_document_rename_async(params))
+    assert edit is not None and edit.changes is not None
+    assert sorted((e.range.start.line, e.new_text) for e in edit.changes[URI]) == [
+        (1, "out_dir"),
+        (4, "out_dir"),
+        (6, "out_dir"),
+    ]
+
+
+async def test_effective_config_lens_and_command(vscode: LanguageClient) -> None:
+    open_doc(vscode, URI, CONFIG)
+    lenses = await request(vscode.text_document_code_lens_async(types.CodeLensParams(text_document=doc())))
+    assert lenses and lenses[0].command is not None
+    assert lenses[0].command.command == "tuneconf.showEffectiveConfig" and list(lenses[0].command.arguments or []) == [
+        URI
+    ]
+    text = await request(
+        vscode.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="tuneconf.server.effectiveConfig", arguments=[URI, ["output_dir=/data"], True]
+            )
+        )
+    )
+    assert isinstance(text, str) and "log_dir: /data/logs" in text

@@ -1,0 +1,52 @@
+// The read-only "Effective config" document: the server's view of a config with its overrides
+// applied and interpolations resolved, refreshed as the config changes.
+import * as vscode from "vscode";
+
+import type { TuneconfServer } from "./client";
+
+export const SCHEME = "tuneconf-effective";
+const SERVER_COMMAND = "tuneconf.server.effectiveConfig";
+
+/** The virtual document's URI for a config: same path, our scheme, the config's URI in the query. */
+export function effectiveUri(source: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({
+    scheme: SCHEME,
+    path: `${source.path} (effective)`,
+    query: encodeURIComponent(source.toString()),
+  });
+}
+
+export class EffectiveConfigProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly open = new Set<string>();
+
+  constructor(
+    private readonly server: TuneconfServer,
+    private readonly overrides: (source: vscode.Uri) => string[],
+  ) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const source = vscode.Uri.parse(decodeURIComponent(uri.query));
+    this.open.add(source.toString());
+    const text = await this.server.executeCommand(SERVER_COMMAND, [source.toString(), this.overrides(source), true]);
+    return typeof text === "string" ? text : "# the tuneconf server is not running (see the tuneconf output)\n";
+  }
+
+  /** Re-render the effective config of `source` if it is shown. */
+  refresh(source: vscode.Uri): void {
+    if (this.open.has(source.toString())) {
+      this.changed.fire(effectiveUri(source));
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export async function showEffectiveConfig(source: vscode.Uri): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(effectiveUri(source));
+  await vscode.languages.setTextDocumentLanguage(document, "yaml");
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
