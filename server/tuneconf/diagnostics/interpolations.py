@@ -45,7 +45,7 @@ def _syntax(occ: Occurrence) -> Finding:
     value = str(occ.scalar.value)
     at = min(occ.parsed.error_at, len(value))
     start = value.rfind("${", 0, at + 1)
-    span = offset_span(occ.scalar, max(start, 0), max(at, start + 2))
+    span = offset_span(occ.scalar, max(start, 0), max(min(at + 1, len(value)), start + 2))
     message = f"Interpolation syntax: {occ.parsed.error} (OmegaConf fails with this when the value is read)."
     return Finding("interpolation-syntax", Severity.ERROR, message, span)
 

@@ -72,13 +72,19 @@ class Mapping:
     flow: bool = False
     tag: str = "tag:yaml.org,2002:map"
     anchor: str | None = None
+    _index: dict[str, Pair] | None = field(default=None, repr=False, compare=False)
 
     def get(self, name: str) -> Pair | None:
-        """The last pair whose key is `name` (later keys win, as in PyYAML)."""
-        for pair in reversed(self.pairs):
-            if pair.name == name:
-                return pair
-        return None
+        """The last pair whose key is `name` (later keys win, as in PyYAML). Pairs are not changed
+        after a mapping is built (overrides build new mappings), so big ones keep an index."""
+        if len(self.pairs) <= 16:
+            for pair in reversed(self.pairs):
+                if pair.name == name:
+                    return pair
+            return None
+        if self._index is None:
+            self._index = {p.name: p for p in self.pairs if p.name is not None}
+        return self._index.get(name)
 
     def value_of(self, name: str) -> Node | None:
         pair = self.get(name)
