@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from components import at, p95  # noqa: E402
-from inputs import real_config, synthetic  # noqa: E402
-from lsp_client import Client  # noqa: E402
+from components import at, p95
+from inputs import real_config, synthetic
+from lsp_client import Client
 
-from tuneconf.diagnostics import CheckContext, interpolations  # noqa: E402
-from tuneconf.document.parse import parse  # noqa: E402
+from tuneconf.diagnostics import CheckContext, interpolations
+from tuneconf.document.parse import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
