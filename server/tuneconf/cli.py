@@ -26,6 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check config files and folders, with tune run's overrides")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("targets", nargs="+", metavar="PATH|OVERRIDE", help="files, folders, then key=value or ~key")
+    run = commands.add_parser("run", help="run the config's recipe with tune run (or print the plan)")
+    run.add_argument("--dry-run", action="store_true", help="print the launch plan; exit 0 when runnable, 1 when not")
+    run.add_argument("--run-anyway", action="store_true", help="run even when the config has errors")
+    run.add_argument("--yes", action="store_true", help="do not ask before overwriting earlier outputs")
+    run.add_argument("--nproc-per-node", type=int, help="processes per node (distributed recipes)")
+    run.add_argument("--nnodes", type=int, help="number of nodes (multi-node runs)")
+    run.add_argument("--node-rank", type=int, help="this node's rank (multi-node runs)")
+    run.add_argument("--rdzv-endpoint", help="rendezvous host:port (multi-node runs)")
+    run.add_argument("--slurm", action="store_true", help="print a SLURM batch script for the plan instead")
+    run.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
     show = commands.add_parser("show", help="print the effective config (tune cat, with overrides)")
     show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
     show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
@@ -43,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = list(args.targets) + _overrides_only(extra)
     if args.command == "show":
         return show_command(targets, args.resolve)
+    if args.command == "run":
+        from tuneconf.launching import run_command
+
+        return run_command(args, targets)
     return check_command(targets, args.format)
 
 

@@ -13,6 +13,7 @@ _FIELDS = {
     "componentKeys": "component_keys",
     "dotpathKeys": "dotpath_keys",
     "resolvers": "resolvers",
+    "recipes": "recipes",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -29,6 +30,8 @@ class Settings:
     """Keys whose value is a dotpath the recipe resolves itself (checked like a component's)."""
     resolvers: tuple[str, ...] = ()
     """OmegaConf resolvers your code registers, beside the built-in oc.* ones."""
+    recipes: tuple[tuple[str, str], ...] = ()
+    """Glob → recipe (registry name or recipe file), for configs that do not say which recipe runs them."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:
@@ -40,13 +43,25 @@ class Settings:
         for name, attr in _FIELDS.items():
             if attr is None or name not in raw:
                 continue
-            values[attr] = _coerce(raw[name], getattr(defaults, attr))
+            if attr in _MAPPINGS:
+                values[attr] = _pairs(raw[name], getattr(defaults, attr))
+            else:
+                values[attr] = _coerce(raw[name], getattr(defaults, attr))
         return dataclasses.replace(defaults, **values)
+
+
+_MAPPINGS = {"recipes"}
 
 
 def setting_names() -> list[str]:
     """The setting names the server reads, as package.json spells them (without `tuneconf.`)."""
     return list(_FIELDS)
+
+
+def _pairs(value: Any, default: Any) -> Any:
+    if not isinstance(value, dict):
+        return default
+    return tuple((str(k), v) for k, v in value.items() if isinstance(v, str))
 
 
 def _coerce(value: Any, default: Any) -> Any:

@@ -20,6 +20,7 @@ from tuneconf.index.cache import DiskCache, default_directory
 from tuneconf.index.environment import probe
 from tuneconf.index.service import Index
 from tuneconf.overrides import merge
+from tuneconf.recipes.catalog import Catalog
 from tuneconf.settings import Settings
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "dist", "build"}
@@ -62,6 +63,7 @@ class Workspace:
         """Blocking (the CLI) resolves dotpaths on demand; the server never waits on the index."""
         self.cache_dir = cache_dir if cache_dir is not None else default_directory()
         self._index: Index | None = None
+        self._catalog: Catalog | None = None
         self._views: dict[str, ConfigView] = {}
 
     @property
@@ -75,8 +77,16 @@ class Workspace:
     def configure(self, settings: Settings) -> None:
         if settings.interpreter != self.settings.interpreter:
             self._index = None
+        self._catalog = None
         self.settings = settings
         self._views.clear()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The recipes of the target environment and the workspace."""
+        if self._catalog is None or self._catalog.finder is not self.index.finder:
+            self._catalog = Catalog(self.index.finder, self.folders, dict(self.settings.recipes))
+        return self._catalog
 
     def context(self) -> CheckContext:
         """Checks never wait for the index in the server (they re-run once it knows more); requests
@@ -98,7 +108,12 @@ class Workspace:
         hit = self._views.get(uri)
         if hit is not None and version is not None and hit.version == version:
             return hit
-        view = ConfigView(uri, version, parse(text), self.is_config(uri, text), self.context())
+        is_config = self.is_config(uri, text)
+        ctx = self.context()
+        if is_config:
+            path = Path(path_of(uri)) if uri.startswith("file:") else None
+            ctx.recipe = self.catalog.for_config(text, path)
+        view = ConfigView(uri, version, parse(text), is_config, ctx)
         self._views[uri] = view
         return view
 
@@ -155,6 +170,15 @@ class Workspace:
                         if count > MAX_SCANNED_FILES:
                             return
                         yield Path(root) / name
+
+
+def folder_of(path: Path, folders: list[Path]) -> Path:
+    """The workspace folder holding `path` (runs start there), else the file's own folder."""
+    resolved = path.resolve()
+    for folder in sorted(folders, key=lambda f: len(str(f)), reverse=True):
+        if _inside(str(resolved), folder.resolve()):
+            return folder.resolve()
+    return resolved.parent
 
 
 def path_of(uri: str) -> str:

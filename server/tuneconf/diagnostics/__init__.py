@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from tuneconf.diagnostics import components, interpolations, structure, syntax
+from tuneconf.diagnostics import components, interpolations, recipe, structure, syntax
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.findings import Finding, placed
@@ -18,6 +18,7 @@ FAMILIES: list[tuple[str, Check]] = [
     ("structure", structure.check),
     ("components", components.check),
     ("interpolations", interpolations.check),
+    ("recipe", recipe.check),
 ]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tuneconf.index.model import ModuleListing, Resolution
+from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.settings import Settings
 
 Resolver = Callable[[str], "Resolution | None"]
@@ -27,6 +28,8 @@ class CheckContext:
     listing: Callable[[str], ModuleListing | None] = lambda _module: None
     """Members and submodules of a module ("" for the top-level names); None while not known."""
     interpreter: str = ""
+    recipe: RecipeInfo | None = None
+    """The recipe that runs this config, when known (recipe-level checks need it)."""
     """The interpreter whose environment was searched (for "not installed" messages)."""
     pending: set[str] = field(default_factory=set)
     """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""

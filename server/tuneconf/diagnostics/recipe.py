@@ -1,0 +1,141 @@
+"""The config against its recipe: keys it must have, keys nothing reads, arguments the recipe
+supplies (so the config must not, and need not), and configs written for another kind of recipe.
+
+Codes: missing-key, unused-key, missing-argument, supplied-argument, recipe-mismatch.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.diagnostics.edits import fix, insert_pairs, remove_pair, text_span
+from tuneconf.document.components import Component, iter_components
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Mapping, Scalar, Span
+from tuneconf.findings import Finding, Severity
+from tuneconf.index.model import ParamKind, Symbol
+from tuneconf.interpolation.resolve import occurrences
+from tuneconf.recipes.analysis import ITEM, RecipeModel
+from tuneconf.recipes.catalog import RecipeInfo
+
+_LORA_KEYS = ("lora_rank", "lora_alpha", "lora_attn_modules")
+
+
+def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+    info = ctx.recipe
+    top = doc.mapping
+    if info is None or info.model is None or info.model.error or top is None or doc.syntax:
+        return
+    yield from _missing_keys(doc, top, info)
+    yield from _unused_keys(top, info)
+    for component in iter_components(top, ctx.settings.component_keys):
+        resolution = ctx.lookup(str(component.dotpath.value))
+        symbol = resolution.symbol if resolution is not None else None
+        if symbol is not None and symbol.parameters is not None:
+            yield from _arguments(doc, component, symbol, info.model, info.choice.name)
+    yield from _mismatch(top, info, ctx)
+
+
+def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
+    assert info.model is not None
+    present = set(top.names())
+    missing = {k: r for k, r in info.model.required_keys().items() if k not in present}
+    if not missing:
+        return
+    where = _first_key(top)
+    recipe = info.choice.name
+    for key, read in missing.items():
+        message = (
+            f"{recipe} reads '{key}' (recipe line {read.line}), which this config does not set: "
+            "the run fails with a missing key. Add it."
+        )
+        edit = insert_pairs(doc, top, [(key, "???")])
+        fixes = [fix(f"Add '{key}: ???'", edit)] if edit else []
+        yield Finding("missing-key", Severity.ERROR, message, where, data={"fixes": fixes, "key": key})
+
+
+def _unused_keys(top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
+    model = info.model
+    assert model is not None
+    read = model.read_keys()
+    referenced = {
+        str(ref.keys[0]) for occ in occurrences(top) for ref in occ.parsed.references if ref.keys and ref.dots == 0
+    }
+    for pair in top.pairs:
+        name = pair.name
+        if name is None or name in read or name in referenced or pair.key.span.start_line < 0:
+            continue
+        guess = difflib.get_close_matches(name, sorted(read), n=1, cutoff=0.75)
+        if model.escapes and not guess:
+            continue  # the recipe hands the config to other code, which may read it
+        hint = f" Did you mean '{guess[0]}'?" if guess else " It has no effect; remove it or check the recipe."
+        message = f"{info.choice.name} never reads '{name}'.{hint}"
+        fixes = []
+        if guess and isinstance(pair.key, Scalar):
+            fixes.append(fix(f"Rename to '{guess[0]}'", (text_span(pair.key), guess[0]), preferred=True))
+        yield Finding("unused-key", Severity.WARNING, message, pair.key.span, data={"fixes": fixes})
+
+
+def _arguments(
+    doc: ParsedConfig, component: Component, symbol: Symbol, model: RecipeModel, recipe: str
+) -> Iterator[Finding]:
+    path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
+    if not path or path not in {i.path for i in model.instantiations}:
+        return  # not instantiated by the recipe itself: nothing is known about what it supplies
+    positional, keywords, unknown = model.supplied(path)
+    params = symbol.parameters or ()
+    by_position = [p.name for p in params if p.kind in (ParamKind.POSITIONAL_ONLY, ParamKind.POSITIONAL_OR_KEYWORD)]
+    supplied = set(by_position[:positional]) | keywords
+    present = set(component.mapping.names())
+    for pair in component.mapping.pairs:
+        if pair.name in supplied and pair.key.span.start_line >= 0:
+            message = (
+                f"{recipe} passes '{pair.name}' to {symbol.short_name} itself; setting it here too fails with "
+                f"\"got multiple values for argument '{pair.name}'\". Remove it."
+            )
+            fixes = [fix(f"Remove '{pair.name}'", remove_pair(doc, component.mapping, pair), preferred=True)]
+            yield Finding("supplied-argument", Severity.ERROR, message, pair.key.span, data={"fixes": fixes})
+    if unknown:
+        return
+    missing = [p for p in params if p.required and p.name not in present and p.name not in supplied]
+    if missing:
+        names = ", ".join(p.name for p in missing)
+        message = f"{symbol.short_name} needs {names}, which neither this config nor {recipe} provides. Add them."
+        edit = insert_pairs(doc, component.mapping, [(p.name, "???") for p in missing if p.by_keyword])
+        fixes = [fix(f"Add {names}", edit)] if edit else []
+        yield Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
+
+
+def _mismatch(top: Mapping, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
+    """torchtune #1550: a LoRA config run by a full-finetune recipe, or the other way round."""
+    model = info.model
+    assert model is not None
+    component = next((c for c in iter_components(top, ctx.settings.component_keys) if c.path == ("model",)), None)
+    if component is None:
+        return
+    resolution = ctx.lookup(str(component.dotpath.value))
+    symbol = resolution.symbol if resolution is not None else None
+    if symbol is None or symbol.parameters is None:
+        return
+    takes_lora = all(symbol.parameter(k) is not None for k in _LORA_KEYS)
+    wants_lora = [k for k in _LORA_KEYS if k in model.nested_required("model")]
+    recipe = info.choice.name
+    if wants_lora and not takes_lora:
+        message = (
+            f"{recipe} is a LoRA recipe (it reads model.{wants_lora[0]}), but {symbol.short_name} is not a LoRA "
+            "model. Use a lora_* model builder, or a full-finetune recipe."
+        )
+        yield Finding("recipe-mismatch", Severity.ERROR, message, component.dotpath.span)
+    elif takes_lora and not wants_lora and "lora" not in recipe:
+        message = (
+            f"{symbol.short_name} is a LoRA model, but {recipe} does not train LoRA adapters (it never reads "
+            "model.lora_rank). Use the matching lora_* recipe, or a model without LoRA."
+        )
+        yield Finding("recipe-mismatch", Severity.WARNING, message, component.dotpath.span)
+
+
+def _first_key(top: Mapping) -> Span:
+    visible = [p for p in top.pairs if p.key.span.start_line >= 0]
+    return visible[0].key.span if visible else Span(0, 0, 0, 0)

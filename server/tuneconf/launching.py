@@ -1,0 +1,67 @@
+"""`tuneconf run`: print the launch plan, or confirm and run it (the CLI side of Run recipe)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from tuneconf.checking import read_text, split_targets
+from tuneconf.recipes.launch import LaunchPlan, Profile, slurm_script
+from tuneconf.running import execute, plan_for
+from tuneconf.settings import Settings
+from tuneconf.workspace import Workspace
+
+EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+
+
+def run_command(args: argparse.Namespace, targets: list[str]) -> int:
+    paths, overrides = split_targets(targets)
+    if len(paths) != 1:
+        print("tuneconf: run takes one config file, then overrides", file=sys.stderr)
+        return EXIT_USAGE
+    config = Path(paths[0])
+    text, problem = read_text(config)
+    if text is None:
+        print(f"tuneconf: {config}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    profile = Profile(args.nproc_per_node, args.nnodes, args.node_rank, None, args.rdzv_endpoint)
+    plan = plan_for(Workspace(Settings(), [Path.cwd()]), config, text, overrides, profile)
+    if args.slurm:
+        print(slurm_script(plan, args.nnodes or 1, args.nproc_per_node or max(plan.gpus.count, 1)), end="")
+        return EXIT_OK if plan.recipe is not None else EXIT_BLOCKED
+    if args.dry_run:
+        describe(plan)
+        return EXIT_OK if plan.runnable else EXIT_BLOCKED
+    return run_plan(plan, args.run_anyway, args.yes)
+
+
+def describe(plan: LaunchPlan) -> None:
+    """The plan as `--dry-run` prints it: the argv on one line, then GPUs, then what blocks or warns."""
+    print(shlex.join(plan.argv) if plan.argv else "(no command)")
+    names = f": {', '.join(plan.gpus.names)}" if plan.gpus.names else ""
+    print(f"GPUs: {plan.gpus.count} ({plan.gpus.source}){names}")
+    print(f"cwd: {plan.cwd}")
+    for line in plan.problems:
+        print(f"blocked: {line}")
+    for line in plan.errors:
+        print(f"config error: {line}")
+    for line in plan.warnings:
+        print(f"warning: {line}")
+
+
+def run_plan(plan: LaunchPlan, run_anyway: bool, yes: bool) -> int:
+    if plan.problems or (plan.errors and not run_anyway):
+        describe(plan)
+        if plan.errors and not plan.problems:
+            print("tuneconf: the config has errors; fix them, or pass --run-anyway", file=sys.stderr)
+        return EXIT_BLOCKED
+    for line in plan.warnings:
+        print(f"tuneconf: warning: {line}", file=sys.stderr)
+    if plan.warnings and not yes and sys.stdin.isatty():
+        answer = input("Run anyway? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            return EXIT_BLOCKED
+    print(f"tuneconf: {shlex.join(plan.argv)}", file=sys.stderr)
+    return execute(plan)

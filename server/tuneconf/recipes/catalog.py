@@ -1,0 +1,83 @@
+"""Recipes known to a workspace: the registry of the installed torchtune, and recipe models cached
+per recipe file version."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuneconf.index.modules import ModuleFinder
+from tuneconf.recipes.analysis import RecipeModel, analyse
+from tuneconf.recipes.registry import RecipeChoice, Registry, choose_recipe, load_registry
+
+
+@dataclass(frozen=True)
+class RecipeInfo:
+    choice: RecipeChoice
+    model: RecipeModel | None
+    """None when the recipe file cannot be found (then recipe-level checks are skipped)."""
+
+
+class Catalog:
+    def __init__(self, finder: ModuleFinder, folders: list[Path], globs: dict[str, str]) -> None:
+        self.finder = finder
+        self.folders = folders
+        self.globs = globs
+        self._registry: Registry | None = None
+        self._models: dict[Path, tuple[int, RecipeModel]] = {}
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry(self.finder)
+        return self._registry
+
+    def for_config(self, text: str, path: Path | None) -> RecipeInfo | None:
+        choice = choose_recipe(text, path, self.registry, self.globs, self.folders)
+        if choice is None:
+            return None
+        return RecipeInfo(choice, self.model(choice.file) if choice.file is not None else None)
+
+    def model(self, file: Path) -> RecipeModel | None:
+        try:
+            stamp = file.stat().st_mtime_ns
+        except OSError:
+            return None
+        hit = self._models.get(file)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        model = analyse(file, self.constant)
+        self._models[file] = (stamp, model)
+        return model
+
+    def constant(self, dotpath: str, hops: int = 4) -> str | None:
+        """The string a module-level constant holds, following `from .x import NAME` (never importing)."""
+        module_name, _, name = dotpath.rpartition(".")
+        found = self.finder.find(module_name)
+        if found is None or found.path is None or found.compiled or hops <= 0:
+            return None
+        try:
+            tree = ast.parse(found.path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+                value = node.value
+                return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+            if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+                alias = next(a for a in node.names if (a.asname or a.name) == name)
+                source = _absolute(module_name, node, found.is_package)
+                return self.constant(f"{source}.{alias.name}", hops - 1) if source else None
+        return None
+
+
+def _absolute(module: str, node: ast.ImportFrom, is_package: bool) -> str | None:
+    if node.level == 0:
+        return node.module
+    parts = module.split(".")
+    base = parts if is_package else parts[:-1]
+    if node.level - 1 > len(base):
+        return None
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
