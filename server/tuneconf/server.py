@@ -27,6 +27,7 @@ from tuneconf.features.folding import folding_ranges
 from tuneconf.features.hover import hover
 from tuneconf.features.interpolations import prepare_rename, references, rename
 from tuneconf.features.lenses import code_lenses
+from tuneconf.features.runs import builtin_configs, check_summary, gpus_cached, launch_plan, slurm
 from tuneconf.features.symbols import document_symbols
 from tuneconf.settings import Settings
 from tuneconf.workspace import ConfigView, Workspace
@@ -202,7 +203,8 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
-    return document_symbols(view.parsed, ls.model.settings.component_keys, ls.converter(view))
+    recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
+    return document_symbols(view.parsed, ls.model.settings.component_keys, ls.converter(view), recipe)
 
 
 @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -280,7 +282,7 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
 @guarded(None)
 def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     view = ls.view(params.text_document.uri)
-    return code_lenses(view.parsed, view.uri) if view.is_config else None
+    return code_lenses(view.parsed, view.uri, view.ctx.recipe) if view.is_config else None
 
 
 @server.command(EFFECTIVE_CONFIG)
@@ -289,6 +291,37 @@ def effective_config(ls: TuneconfServer, uri: str, overrides: list[str] | None =
     """The effective config of an open document as YAML (for the read-only "Effective config" view)."""
     result = effective_yaml(ls.view(uri).parsed, list(overrides or []), bool(resolve))
     return result.text if not result.error else f"# tuneconf: {result.error}\n"
+
+
+@server.command("tuneconf.server.launchPlan")
+async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], profile: Any = None) -> Any:
+    """The Run/Debug plan of an open config with the chosen overrides (the client asks only when trusted).
+    Counting GPUs may start the user's Python (torch), so it runs off the event loop."""
+    try:
+        interpreter = ls.model.index.env.interpreter
+        gpus = await asyncio.get_running_loop().run_in_executor(None, gpus_cached, interpreter)
+        return launch_plan(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides, profile, gpus)
+    except Exception:
+        log.exception("launch plan failed")
+        return None
+
+
+@server.command("tuneconf.server.check")
+@guarded(None)
+def on_check(ls: TuneconfServer, uri: str, overrides: list[str]) -> dict[str, Any]:
+    return check_summary(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides)
+
+
+@server.command("tuneconf.server.slurmScript")
+@guarded(None)
+def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+    return slurm(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides, nodes, gpus_per_node)
+
+
+@server.command("tuneconf.server.builtinConfigs")
+@guarded([])
+def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
+    return builtin_configs(ls.model)
 
 
 class ClientLogHandler(logging.Handler):

@@ -9,7 +9,7 @@ from lsp_session import change, diagnostics_for, diagnostics_until, open_doc
 
 URI = "file:///tmp/tuneconf-e2e/config.yaml"
 CONFIG = """\
-# tune run lora_finetune_single_device --config this.yaml
+# tune run my_recipe.py --config this.yaml
 output_dir: /tmp/out
 model:
   _component_: torchtune.models.llama3_2.lora_llama3_2_1b
@@ -54,7 +54,8 @@ async def test_syntax_error_keeps_the_outline_of_the_rest(client: LanguageClient
     )
     assert symbols is not None
     names = [s.name for s in symbols if isinstance(s, types.DocumentSymbol)]
-    assert names == ["output_dir", "model", "dataset", "optimizer", "epochs"]
+    assert names == ["recipe", "output_dir", "model", "dataset", "optimizer", "epochs"]
+    assert symbols[0].detail == "my_recipe.py"  # type: ignore[union-attr]
 
 
 async def test_outline_shows_components_with_their_short_names(vscode: LanguageClient) -> None:

@@ -84,10 +84,10 @@ async def test_definition_references_and_rename(vscode: LanguageClient) -> None:
 async def test_effective_config_lens_and_command(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG)
     lenses = await request(vscode.text_document_code_lens_async(types.CodeLensParams(text_document=doc())))
-    assert lenses and lenses[0].command is not None
-    assert lenses[0].command.command == "tuneconf.showEffectiveConfig" and list(lenses[0].command.arguments or []) == [
-        URI
-    ]
+    commands = [lens.command for lens in lenses or [] if lens.command is not None]
+    assert [c.title for c in commands] == ["Run lora_finetune_single_device", "Debug", "Check", "Effective config"]
+    effective = commands[-1]
+    assert effective.command == "tuneconf.showEffectiveConfig" and list(effective.arguments or []) == [URI]
     text = await request(
         vscode.workspace_execute_command_async(
             types.ExecuteCommandParams(

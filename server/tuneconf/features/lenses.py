@@ -1,20 +1,33 @@
-"""Code lenses at the top of a config."""
+"""Code lenses at the top of a config: Run recipe, Debug recipe, Check, Effective config."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
 from tuneconf.document.parse import ParsedConfig
+from tuneconf.recipes.catalog import RecipeInfo
 
+RUN = "tuneconf.runRecipe"
+DEBUG = "tuneconf.debugRecipe"
+CHECK = "tuneconf.checkConfig"
 SHOW_EFFECTIVE = "tuneconf.showEffectiveConfig"
-"""A client command: opens the read-only "Effective config" document for a config."""
+"""Client commands (the extension runs them; runs only in trusted workspaces)."""
 
 
-def code_lenses(doc: ParsedConfig, uri: str) -> list[types.CodeLens]:
+def code_lenses(doc: ParsedConfig, uri: str, recipe: RecipeInfo | None) -> list[types.CodeLens]:
     line = _first_key_line(doc)
     top = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
-    effective = types.Command(title="Effective config", command=SHOW_EFFECTIVE, arguments=[uri])
-    return [types.CodeLens(range=top, command=effective)]
+    if recipe is None:
+        run = types.Command(title="Run recipe: unknown (add a tune run header)", command=RUN, arguments=[uri])
+    else:
+        run = types.Command(title=f"Run {recipe.choice.name}", command=RUN, arguments=[uri])
+    commands = [
+        run,
+        types.Command(title="Debug", command=DEBUG, arguments=[uri]),
+        types.Command(title="Check", command=CHECK, arguments=[uri]),
+        types.Command(title="Effective config", command=SHOW_EFFECTIVE, arguments=[uri]),
+    ]
+    return [types.CodeLens(range=top, command=command) for command in commands]
 
 
 def _first_key_line(doc: ParsedConfig) -> int:

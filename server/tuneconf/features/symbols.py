@@ -15,11 +15,19 @@ from tuneconf.document.tree import Sequence as SeqNode
 _DETAIL_WIDTH = 60
 
 
-def document_symbols(doc: ParsedConfig, keys: Sequence[str], conv: Converter) -> list[types.DocumentSymbol]:
+def document_symbols(
+    doc: ParsedConfig, keys: Sequence[str], conv: Converter, recipe: str | None = None
+) -> list[types.DocumentSymbol]:
+    """Top-level keys and components; first, the recipe that runs the config (or "unknown")."""
     mapping = doc.mapping
     if mapping is None:
         return []
-    return [_symbol(p.name, p.key, p.value, keys, conv) for p in mapping.pairs if p.name is not None]
+    head = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    recipe_symbol = types.DocumentSymbol(
+        name="recipe", kind=types.SymbolKind.Event, range=head, selection_range=head, detail=recipe or "unknown"
+    )
+    keyed = [_symbol(p.name, p.key, p.value, keys, conv) for p in mapping.pairs if p.name is not None]
+    return [recipe_symbol, *keyed]
 
 
 def _symbol(name: str, key: Node, value: Node, keys: Sequence[str], conv: Converter) -> types.DocumentSymbol:
