@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { SECTION, TuneconfServer } from "./client";
 import { registerCommands } from "./commands";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
+import { Runs } from "./runs";
 
 let server: TuneconfServer | undefined;
 
@@ -11,13 +12,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
   const running = new TuneconfServer(context, channel);
   server = running;
-  const effective = new EffectiveConfigProvider(running, () => []);
+  const runs = new Runs(running, channel);
+  const effective = new EffectiveConfigProvider(running, (uri) => runs.overridesFor(uri));
   context.subscriptions.push(
     channel,
     effective,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
     vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
-    ...registerCommands(running, channel),
+    ...registerCommands(running, channel, runs),
     // The other settings reach the running server through workspace/didChangeConfiguration.
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.interpreter`)) {
