@@ -10,6 +10,7 @@ import {
 import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
 
 export const SECTION = "tuneconf";
+const RUNS = new Set(["tuneconf.runRecipe", "tuneconf.debugRecipe"]);
 
 type Manifest = { contributes: { configuration: { properties: Record<string, unknown> } } };
 
@@ -115,6 +116,13 @@ function createClient(
     outputChannel: channel,
     synchronize: { configurationSection: SECTION },
     initializationOptions: { settings },
+    middleware: {
+      // Restricted Mode: the static features stay; nothing that runs code is offered.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => !RUNS.has(lens.command?.command ?? ""));
+      },
+    },
   };
   return new LanguageClient(SECTION, "tuneconf", serverOptions, clientOptions);
 }
