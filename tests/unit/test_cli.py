@@ -12,7 +12,7 @@ import pytest
 
 from tuneconf.cli import main
 
-GOOD = "# tune run lora_finetune_single_device --config x\nmodel:\n  _component_: torch.optim.AdamW\nepochs: 1\n"
+GOOD = "# tune run my_recipe.py --config x\nmodel:\n  _component_: torch.optim.AdamW\nepochs: 1\n"
 BAD = "model:\n  _component_: torch.optim.AdamW\nepochs: 1\nepochs: 2\nlst: [1\n"
 
 

@@ -9,7 +9,7 @@ import pytest
 from tuneconf.cli import main
 
 CONFIG = """\
-# tune run lora_finetune_single_device --config c.yaml
+# tune run my_recipe.py --config c.yaml
 output_dir: /tmp/out
 model:
   _component_: torchtune.models.llama3_2.lora_llama3_2_1b

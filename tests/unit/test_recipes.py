@@ -188,7 +188,10 @@ def test_a_custom_recipe_in_the_workspace(tmp_path: Path) -> None:
     """)
     )
     space = Workspace(Settings(), [tmp_path], cache_dir=tmp_path / "cache")
-    text = "# tuneconf: recipe=train.py\nmodel:\n  _component_: torch.nn.Linear\n  in_features: 2\n  out_features: 3\nstep: 1\noptimizer:\n  _component_: torch.optim.SGD\n  lr: 0.1\n"
+    text = (
+        "# tuneconf: recipe=train.py\nmodel:\n  _component_: torch.nn.Linear\n  in_features: 2\n"
+        "  out_features: 3\nstep: 1\noptimizer:\n  _component_: torch.optim.SGD\n  lr: 0.1\n"
+    )
     view = space.view((tmp_path / "c.yaml").as_uri(), None, text)
     assert sorted((f.code, f.severity.label) for f in view.findings()) == [
         ("missing-key", "error"),
