@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ARTIFACTS = HERE / "artifacts"
+ARTIFACTS = HERE / ".artifacts"
 VOCAB = 512
 WORDS = (
     "the model learns to answer short questions about numbers colors animals and places "

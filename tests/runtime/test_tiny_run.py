@@ -32,4 +32,4 @@ def test_the_tiny_lora_config_trains_and_writes_a_checkpoint(tmp_path: Path, mon
     assert any((output / "epoch_0").glob("model-*.bin"))
     logs = list((output / "logs").glob("log_*.txt"))
     assert logs and "loss:" in logs[0].read_text().lower()
-    assert os.path.exists(ROOT / "configs" / "tiny" / "artifacts" / "tokenizer.model")
+    assert os.path.exists(ROOT / "configs" / "tiny" / ".artifacts" / "tokenizer.model")
