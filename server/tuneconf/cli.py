@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--rdzv-endpoint", help="rendezvous host:port (multi-node runs)")
     run.add_argument("--slurm", action="store_true", help="print a SLURM batch script for the plan instead")
     run.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
+    schema = commands.add_parser("schema", help="print a JSON Schema for a config's components")
+    schema.add_argument("targets", nargs=1, metavar="FILE", help="one config file")
     show = commands.add_parser("show", help="print the effective config (tune cat, with overrides)")
     show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
     show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
@@ -53,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = list(args.targets) + _overrides_only(extra)
     if args.command == "show":
         return show_command(targets, args.resolve)
+    if args.command == "schema":
+        return schema_command(targets[0])
     if args.command == "run":
         from tuneconf.launching import run_command
 
@@ -85,6 +89,26 @@ def check_command(targets: list[str], fmt: str) -> int:
     if unreadable:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_OK
+
+
+def schema_command(target: str) -> int:
+    import json
+
+    from tuneconf.checking import read_text
+    from tuneconf.schema import config_schema
+    from tuneconf.settings import Settings
+    from tuneconf.workspace import Workspace
+
+    path = Path(target)
+    text, problem = read_text(path)
+    if text is None:
+        print(f"tuneconf: {target}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    workspace = Workspace(Settings(), [Path.cwd()])
+    view = workspace.view(path.resolve().as_uri(), None, text)
+    print(json.dumps(config_schema(view.parsed, view.ctx, f"tuneconf schema for {path.name}"), indent=1))
+    workspace.save()
+    return EXIT_OK
 
 
 def show_command(targets: list[str], resolve: bool) -> int:

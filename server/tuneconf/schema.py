@@ -1,0 +1,106 @@
+"""A JSON Schema for one config's components, from the same index the checks use, so that other
+YAML tools (yaml-language-server, check-jsonschema) can validate the config too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuneconf.diagnostics.context import CheckContext
+from tuneconf.document.components import component_of
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Node, deref
+from tuneconf.document.tree import Sequence as SeqNode
+from tuneconf.index.docstrings import summary
+from tuneconf.index.model import Symbol, TypeSpec
+from tuneconf.index.types import literal_value
+from tuneconf.recipes.analysis import ITEM
+
+DRAFT = "http://json-schema.org/draft-07/schema#"
+INTERPOLATION = {"type": "string", "pattern": "^.*\\$\\{.*\\}.*$", "description": "an OmegaConf interpolation"}
+_SIMPLE = {"int": "integer", "float": "number", "bool": "boolean", "str": "string", "none": "null"}
+
+
+def config_schema(doc: ParsedConfig, ctx: CheckContext, title: str = "torchtune config") -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    top = doc.mapping
+    for pair in top.pairs if top is not None else []:
+        if pair.name is None:
+            continue
+        entry = _node_schema(pair.value, (pair.name,), ctx)
+        if entry is not None:
+            properties[pair.name] = entry
+    schema: dict[str, Any] = {"$schema": DRAFT, "title": title, "type": "object", "properties": properties}
+    model = ctx.recipe.model if ctx.recipe is not None else None
+    if model is not None and not model.error:
+        schema["required"] = sorted(model.required_keys())
+    return schema
+
+
+def _node_schema(node: Node, path: tuple[str, ...], ctx: CheckContext) -> dict[str, Any] | None:
+    target = deref(node)
+    component = component_of(target, ctx.settings.component_keys)
+    if component is not None:
+        resolution = ctx.lookup(str(component.dotpath.value))
+        symbol = resolution.symbol if resolution is not None else None
+        return _component_schema(str(component.dotpath.value), symbol, path, ctx)
+    if isinstance(target, SeqNode) and target.items:
+        items = [_node_schema(item, (*path, ITEM), ctx) for item in target.items]
+        known = [item for item in items if item is not None]
+        return {"type": "array", "items": {"anyOf": known}} if known else None
+    return None
+
+
+def _component_schema(dotpath: str, symbol: Symbol | None, path: tuple[str, ...], ctx: CheckContext) -> dict[str, Any]:
+    key = ctx.settings.component_keys[0]
+    properties: dict[str, Any] = {key: {"const": dotpath}}
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "required": [key]}
+    if symbol is None or symbol.parameters is None:
+        return schema
+    if symbol.doc:
+        properties[key]["description"] = summary(symbol.doc)
+    supplied = _supplied(symbol, path, ctx)
+    for param in symbol.parameters:
+        if param.by_keyword and param.name not in supplied:
+            entry = _with_interpolation(type_schema(param.type))
+            entry["description"] = param.doc or param.render()
+            properties[param.name] = entry
+    required = [p.name for p in symbol.parameters if p.required and p.by_keyword and p.name not in supplied]
+    schema["required"] = [key, *required]
+    schema["additionalProperties"] = symbol.var_keyword is not None
+    return schema
+
+
+def _supplied(symbol: Symbol, path: tuple[str, ...], ctx: CheckContext) -> set[str]:
+    model = ctx.recipe.model if ctx.recipe is not None else None
+    if model is None:
+        return set()
+    positional, keywords, _ = model.supplied(path)
+    names = [p.name for p in symbol.parameters or () if p.kind.value in ("positional-only", "positional or keyword")]
+    return set(names[:positional]) | keywords
+
+
+def type_schema(spec: TypeSpec) -> dict[str, Any]:
+    """The JSON Schema of a TypeSpec ({} when anything goes)."""
+    kind = spec.kind
+    if kind in _SIMPLE:
+        return {"type": _SIMPLE[kind]}
+    if kind == "union":
+        parts = [type_schema(a) for a in spec.args]
+        return {} if any(p == {} for p in parts) else {"anyOf": parts}
+    if kind == "literal":
+        return {"enum": [literal_value(v) for v in spec.values]}
+    if kind == "enum":
+        return {"enum": list(spec.values)}
+    if kind == "list":
+        return {"type": "array", "items": type_schema(spec.args[0]) if spec.args else {}}
+    if kind == "tuple":
+        return {"type": "array"}
+    if kind == "dict":
+        return {"type": "object"}
+    return {}
+
+
+def _with_interpolation(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema == {} or schema.get("type") == "string":
+        return dict(schema)
+    return {"anyOf": [schema, INTERPOLATION]}
