@@ -22,18 +22,35 @@ _SIMPLE = {"int": "integer", "float": "number", "bool": "boolean", "str": "strin
 
 def config_schema(doc: ParsedConfig, ctx: CheckContext, title: str = "torchtune config") -> dict[str, Any]:
     properties: dict[str, Any] = {}
+    definitions: dict[str, Any] = {}
     top = doc.mapping
     for pair in top.pairs if top is not None else []:
         if pair.name is None:
             continue
         entry = _node_schema(pair.value, (pair.name,), ctx)
         if entry is not None:
-            properties[pair.name] = entry
+            properties[pair.name] = _shared(entry, definitions)
     schema: dict[str, Any] = {"$schema": DRAFT, "title": title, "type": "object", "properties": properties}
+    if definitions:
+        schema["definitions"] = {name: definition for name, (definition, _) in definitions.items()}
     model = ctx.recipe.model if ctx.recipe is not None else None
     if model is not None and not model.error:
         schema["required"] = sorted(model.required_keys())
     return schema
+
+
+def _shared(entry: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    """Components with the same schema are defined once and referenced (a config may repeat one)."""
+    if entry.get("type") != "object":
+        return entry
+    dotpath = str(entry["properties"].get(next(iter(entry["properties"])), {}).get("const", "component"))
+    name = dotpath.rsplit(".", 1)[-1]
+    index = 0
+    while name in definitions and definitions[name][0] != entry:
+        index += 1
+        name = f"{dotpath.rsplit('.', 1)[-1]}_{index}"
+    definitions[name] = (entry, None)
+    return {"$ref": f"#/definitions/{name}"}
 
 
 def _node_schema(node: Node, path: tuple[str, ...], ctx: CheckContext) -> dict[str, Any] | None:

@@ -23,7 +23,8 @@ def schema_of(capsys: pytest.CaptureFixture[str], config: Path) -> dict:  # type
 def test_component_parameters_become_typed_properties(capsys: pytest.CaptureFixture[str]) -> None:
     builtin_configs()
     schema = schema_of(capsys, ROOT / "configs" / "llama3_2_1b_lora.yaml")
-    model = schema["properties"]["model"]
+    assert schema["properties"]["model"] == {"$ref": "#/definitions/lora_llama3_2_1b"}
+    model = schema["definitions"]["lora_llama3_2_1b"]
     assert model["properties"]["_component_"] == {
         "const": "torchtune.models.llama3_2.lora_llama3_2_1b",
         "description": model["properties"]["_component_"]["description"],
@@ -33,7 +34,7 @@ def test_component_parameters_become_typed_properties(capsys: pytest.CaptureFixt
         "enum": ["q_proj", "k_proj", "v_proj", "output_proj"]
     }
     assert model["additionalProperties"] is False
-    assert "params" not in schema["properties"]["optimizer"]["properties"]  # the recipe supplies it
+    assert "params" not in schema["definitions"]["AdamW"]["properties"]  # the recipe supplies it
     assert "epochs" in schema["required"]
 
 
