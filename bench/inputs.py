@@ -5,7 +5,8 @@ from __future__ import annotations
 import sysconfig
 from pathlib import Path
 
-REAL = Path(sysconfig.get_paths()["purelib"]) / "recipes" / "configs" / "llama3_2" / "1B_lora_single_device.yaml"
+CONFIG_ROOT = Path(sysconfig.get_paths()["purelib"]) / "recipes" / "configs"
+REAL = CONFIG_ROOT / "llama3_2" / "1B_lora_single_device.yaml"
 BLOCK = """\
 block_{n:05d}:
   _component_: torchtune.models.llama3_2.lora_llama3_2_1b

@@ -18,7 +18,14 @@ def now_ms() -> float:
 class Client:
     """Spawns a server, sends requests and notifications, waits for responses and diagnostics."""
 
-    def __init__(self, argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings = settings or {}
         self.spawned = now_ms()
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, env=env, bufsize=0
@@ -26,6 +33,8 @@ class Client:
         self._next_id = 0
         self._responses: dict[int, tuple[float, Any]] = {}
         self._diagnostics: list[tuple[float, str, int | None, int]] = []
+        self.versioned = False
+        """Whether the server tags its diagnostics with the document version."""
         self._cv = threading.Condition()
         self._write = threading.Lock()
         self.capabilities: dict[str, Any] = {}
@@ -64,7 +73,10 @@ class Client:
 
     def _dispatch(self, at: float, message: dict[str, Any]) -> None:
         if "method" in message and "id" in message:  # a request from the server: answer it
-            result: Any = [None] * len(message.get("params", {}).get("items", [])) or None
+            result: Any = None
+            if message["method"] == "workspace/configuration":
+                items = message.get("params", {}).get("items", [])
+                result = [self.settings.get(str(item.get("section", "")).split(".")[0]) for item in items]
             self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             return
         with self._cv:
@@ -72,6 +84,7 @@ class Client:
                 self._responses[message["id"]] = (at, message.get("result"))
             elif message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
+                self.versioned = self.versioned or params.get("version") is not None
                 self._diagnostics.append((at, params["uri"], params.get("version"), len(params["diagnostics"])))
             self._cv.notify_all()
 
@@ -114,12 +127,21 @@ class Client:
             {
                 "processId": os.getpid(),
                 "rootUri": root.as_uri(),
-                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+                "capabilities": {
+                    "textDocument": {
+                        "publishDiagnostics": {"versionSupport": True},
+                        "completion": {"completionItem": {"snippetSupport": True}},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                    },
+                    "workspace": {"configuration": True},
+                },
                 "initializationOptions": options or {},
             },
         )
         self.capabilities = result.get("capabilities", {})
         self.notify("initialized", {})
+        if self.settings:
+            self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
         return elapsed
 
     def open(self, uri: str, text: str, language: str = "yaml") -> float:

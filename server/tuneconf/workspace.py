@@ -43,6 +43,7 @@ class ConfigView:
         if self._findings is None:
             self.ctx.pending.clear()
             self._findings = run_checks(self.parsed, self.ctx) if self.is_config else []
+            self.ctx.forget_unused_sections()
         return self._findings
 
     def forget_findings(self) -> None:
@@ -110,6 +111,8 @@ class Workspace:
             return hit
         is_config = self.is_config(uri, text)
         ctx = self.context()
+        if hit is not None:
+            ctx.memo = hit.ctx.memo  # section results carry over to the next version
         if is_config:
             path = Path(path_of(uri)) if uri.startswith("file:") else None
             ctx.recipe = self.catalog.for_config(text, path)

@@ -7,7 +7,6 @@ positional-only, wrong-type, component-not-string, stale-argument.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Generator, Iterator
 
@@ -16,36 +15,44 @@ from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
 from tuneconf.diagnostics.typecheck import describe, mismatch
 from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Mapping, Pair, Scalar, deref, walk
+from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
 from tuneconf.index.model import ParamKind, Resolution, Status, Symbol, TypeSpec
 from tuneconf.interpolation.resolve import resolve_chain, whole_reference
+from tuneconf.suggest import closest
 
 DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
 
 def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
-    keys = ctx.settings.component_keys
-    for component in iter_components(doc.root, keys):
+    if doc.mapping is None:
+        yield from _section(doc, None, doc.root, ctx)
+        return
+    yield from ctx.per_section("components", doc, lambda pair: _section(doc, pair.name, pair.value, ctx))
+
+
+def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: CheckContext) -> Iterator[Finding]:
+    """The components and bare dotpaths under one top-level key (or the whole document)."""
+    prefix: tuple[str | int, ...] = (name,) if name is not None else ()
+    for found in iter_components(value, ctx.settings.component_keys):
+        component = Component((*prefix, *found.path), found.mapping, found.dotpath)
         symbol = yield from _dotpath(component.dotpath, ctx, what="component")
         if symbol is not None and symbol.callable and symbol.parameters is not None:
             yield from _arguments(doc, component, symbol, ctx)
-    yield from _bare_dotpaths(doc, ctx)
-
-
-def _bare_dotpaths(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
-    """Keys whose value is a dotpath the recipe resolves itself (collate_fn, prompt_template)."""
     names = set(ctx.settings.dotpath_keys)
-    for mapping in _mappings(doc):
+    if name in names:
+        yield from _bare_dotpath(name, value, ctx)
+    for mapping in (n for n in walk(value) if isinstance(n, Mapping)) if value is not None else ():
         for pair in mapping.pairs:
-            value = deref(pair.value)
-            if pair.name in names and isinstance(value, Scalar) and DOTTED.match(str(value.value)):
-                yield from _dotpath(value, ctx, what=pair.name or "value")
+            if pair.name in names:
+                yield from _bare_dotpath(pair.name or "", pair.value, ctx)
 
 
-def _mappings(doc: ParsedConfig) -> Iterator[Mapping]:
-    if doc.root is not None:
-        yield from (n for n in walk(doc.root) if isinstance(n, Mapping))
+def _bare_dotpath(name: str, node: Node | None, ctx: CheckContext) -> Iterator[Finding]:
+    """A key whose value is a dotpath the recipe resolves itself (collate_fn, prompt_template)."""
+    value = deref(node)
+    if isinstance(value, Scalar) and DOTTED.match(str(value.value)):
+        yield from _dotpath(value, ctx, what=name)
 
 
 def _dotpath(scalar: Scalar, ctx: CheckContext, what: str) -> Generator[Finding, None, Symbol | None]:
@@ -205,6 +212,4 @@ def _stale(component: Component, pair: Pair, symbol: Symbol) -> Finding:
 
 
 def _closest(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:
-    public = [c for c in candidates if not c.startswith("_") or name.startswith("_")]
-    found = difflib.get_close_matches(name, public, n=1, cutoff=0.75)
-    return found[0] if found else None
+    return closest(name, [c for c in candidates if not c.startswith("_") or name.startswith("_")])

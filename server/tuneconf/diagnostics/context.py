@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Pair
 from tuneconf.index.model import ModuleListing, Resolution
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.settings import Settings
 
 Resolver = Callable[[str], "Resolution | None"]
+T = TypeVar("T")
 
 
 def _nothing(_dotpath: str) -> Resolution | None:
@@ -28,14 +32,53 @@ class CheckContext:
     listing: Callable[[str], ModuleListing | None] = lambda _module: None
     """Members and submodules of a module ("" for the top-level names); None while not known."""
     interpreter: str = ""
+    """The interpreter whose environment was searched (for "not installed" messages)."""
     recipe: RecipeInfo | None = None
     """The recipe that runs this config, when known (recipe-level checks need it)."""
-    """The interpreter whose environment was searched (for "not installed" messages)."""
     pending: set[str] = field(default_factory=set)
     """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""
+    memo: dict[tuple[str, int], tuple[Pair, Any]] = field(default_factory=dict)
+    """Results per top-level section, kept across versions of a document (see `per_section`)."""
+    _used: set[tuple[str, int]] = field(default_factory=set)
 
     def lookup(self, dotpath: str) -> Resolution | None:
         result = self.resolve(dotpath)
         if result is None:
             self.pending.add(dotpath)
         return result
+
+    def per_section(
+        self, family: str, doc: ParsedConfig, compute: Callable[[Pair], Iterable[T]], local: bool = False
+    ) -> Iterator[T]:
+        """`compute` for each top-level section, reusing the last result for a section that did not change.
+
+        An unchanged section is the very same Pair object (the parser caches sections by text and
+        line). Results that waited on the index, or (unless `local`) that may depend on other
+        sections through an interpolation, are not kept. A family name should carry whatever else
+        its results depend on."""
+        top = doc.mapping
+        for pair in top.pairs if top is not None else []:
+            key = (family, id(pair))
+            self._used.add(key)
+            hit = self.memo.get(key)
+            if hit is not None and hit[0] is pair:
+                yield from hit[1]
+                continue
+            before = len(self.pending)
+            found = list(compute(pair))
+            if len(self.pending) == before and (local or not _interpolates(doc, pair)):
+                self.memo[key] = (pair, found)
+            yield from found
+
+    def forget_unused_sections(self) -> None:
+        """Drop what this run did not use (sections that changed, families that no longer apply)."""
+        for key in [k for k in self.memo if k not in self._used]:
+            del self.memo[key]
+        self._used = set()
+
+
+def _interpolates(doc: ParsedConfig, pair: Pair) -> bool:
+    first, last = pair.span.start_line, pair.span.end_line
+    if first < 0:
+        return True  # an override's node: not cached
+    return any("${" in line for line in doc.lines[first : last + 1])

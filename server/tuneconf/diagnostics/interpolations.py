@@ -6,23 +6,30 @@ missing-value.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.diagnostics.edits import fix
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Scalar, walk
+from tuneconf.document.tree import Node, Scalar, walk
 from tuneconf.findings import Finding, Severity
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS
 from tuneconf.interpolation.resolve import Occurrence, cycles, dotted, occurrences, offset_span, target
+from tuneconf.suggest import closest
+
+
+def document_occurrences(doc: ParsedConfig, ctx: CheckContext) -> list[Occurrence]:
+    """The document's interpolations, gathered section by section (unchanged sections are reused)."""
+    if doc.mapping is None:
+        return occurrences(doc.root)
+    return list(ctx.per_section("occurrences", doc, lambda p: occurrences(p.value, (p.name or "",)), local=True))
 
 
 def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
     root = doc.root
     if root is None:
         return
-    found = occurrences(root)
+    found = document_occurrences(doc, ctx)
     resolvers = set(BUILTIN_RESOLVERS) | set(ctx.settings.resolvers)
     for occ in found:
         if occ.parsed.error:
@@ -38,7 +45,10 @@ def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
                 span = offset_span(occ.scalar, call.name_start, call.name_end)
                 yield Finding("unknown-resolver", Severity.WARNING, message, span)
     yield from _cycles(doc, found)
-    yield from _missing(doc)
+    if doc.mapping is None:
+        yield from _missing(root)
+    else:
+        yield from ctx.per_section("missing", doc, lambda pair: _missing(pair.value), local=True)
 
 
 def _syntax(occ: Occurrence) -> Finding:
@@ -60,11 +70,11 @@ def _references(doc: ParsedConfig, occ: Occurrence) -> Iterator[Finding]:
         key = str(ref.keys[found.failed])
         start, end = ref.key_spans[found.failed] if found.failed < len(ref.key_spans) else (ref.start, ref.end)
         span = offset_span(occ.scalar, start, end)
-        guess = difflib.get_close_matches(key, found.candidates, n=1, cutoff=0.7)
+        guess = closest(key, found.candidates, 0.7)
         where = dotted(tuple(k for k in ref.keys[: found.failed] if k is not None)) or "the config's top level"
-        hint = f" Did you mean '{guess[0]}'?" if guess else ""
+        hint = f" Did you mean '{guess}'?" if guess else ""
         message = f"Interpolation {_text(occ, ref.start, ref.end)} names '{key}', which {where} does not have.{hint}"
-        fixes = [fix(f"Change to '{guess[0]}'", (span, guess[0]), preferred=True)] if guess else []
+        fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess else []
         yield Finding("unknown-interpolation-key", Severity.ERROR, message, span, data={"fixes": fixes})
 
 
@@ -80,9 +90,8 @@ def _cycles(doc: ParsedConfig, found: list[Occurrence]) -> Iterator[Finding]:
             yield Finding("interpolation-cycle", Severity.ERROR, message, offset_span(occ.scalar, ref.start, ref.end))
 
 
-def _missing(doc: ParsedConfig) -> Iterator[Finding]:
-    assert doc.root is not None
-    for node in walk(doc.root):
+def _missing(root: Node) -> Iterator[Finding]:
+    for node in walk(root):
         if isinstance(node, Scalar) and node.value == "???" and node.span.start_line >= 0:
             message = "Mandatory value (???): set it here or with an override on the command line, e.g. key=value."
             yield Finding("missing-value", Severity.INFORMATION, message, node.span)

@@ -6,19 +6,19 @@ Codes: missing-key, unused-key, missing-argument, supplied-argument, recipe-mism
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.diagnostics.edits import fix, insert_pairs, remove_pair, text_span
+from tuneconf.diagnostics.interpolations import document_occurrences
 from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Mapping, Scalar, Span
+from tuneconf.document.tree import Mapping, Pair, Scalar, Span
 from tuneconf.findings import Finding, Severity
 from tuneconf.index.model import ParamKind, Symbol
-from tuneconf.interpolation.resolve import occurrences
 from tuneconf.recipes.analysis import ITEM, RecipeModel
 from tuneconf.recipes.catalog import RecipeInfo
+from tuneconf.suggest import closest
 
 _LORA_KEYS = ("lora_rank", "lora_alpha", "lora_attn_modules")
 
@@ -29,13 +29,20 @@ def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
     if info is None or info.model is None or info.model.error or top is None or doc.syntax:
         return
     yield from _missing_keys(doc, top, info)
-    yield from _unused_keys(top, info)
-    for component in iter_components(top, ctx.settings.component_keys):
+    yield from _unused_keys(doc, info, ctx)
+    family = f"recipe-arguments:{id(info.model)}"
+    yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx), local=True)
+    yield from _mismatch(top, info, ctx)
+
+
+def _section_arguments(doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
+    assert info.model is not None
+    for found in iter_components(pair.value, ctx.settings.component_keys):
+        component = Component((pair.name or "", *found.path), found.mapping, found.dotpath)
         resolution = ctx.lookup(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None
         if symbol is not None and symbol.parameters is not None:
             yield from _arguments(doc, component, symbol, info.model, info.choice.name)
-    yield from _mismatch(top, info, ctx)
 
 
 def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
@@ -56,26 +63,31 @@ def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator
         yield Finding("missing-key", Severity.ERROR, message, where, data={"fixes": fixes, "key": key})
 
 
-def _unused_keys(top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
+def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
     model = info.model
     assert model is not None
-    read = model.read_keys()
-    referenced = {
-        str(ref.keys[0]) for occ in occurrences(top) for ref in occ.parsed.references if ref.keys and ref.dots == 0
-    }
-    for pair in top.pairs:
-        name = pair.name
-        if name is None or name in read or name in referenced or pair.key.span.start_line < 0:
-            continue
-        guess = difflib.get_close_matches(name, sorted(read), n=1, cutoff=0.75)
-        if model.escapes and not guess:
-            continue  # the recipe hands the config to other code, which may read it
-        hint = f" Did you mean '{guess[0]}'?" if guess else " It has no effect; remove it or check the recipe."
-        message = f"{info.choice.name} never reads '{name}'.{hint}"
-        fixes = []
-        if guess and isinstance(pair.key, Scalar):
-            fixes.append(fix(f"Rename to '{guess[0]}'", (text_span(pair.key), guess[0]), preferred=True))
-        yield Finding("unused-key", Severity.WARNING, message, pair.key.span, data={"fixes": fixes})
+    read = sorted(model.read_keys())
+    occurrences = document_occurrences(doc, ctx)
+    referenced = frozenset(str(r.keys[0]) for o in occurrences for r in o.parsed.references if r.keys and r.dots == 0)
+    family = f"unused-key:{id(model)}:{hash(referenced)}"
+    yield from ctx.per_section(family, doc, lambda pair: _unused(pair, info, read, referenced), local=True)
+
+
+def _unused(pair: Pair, info: RecipeInfo, read: list[str], referenced: frozenset[str]) -> Iterator[Finding]:
+    model = info.model
+    assert model is not None
+    name = pair.name
+    if name is None or name in read or name in referenced or pair.key.span.start_line < 0:
+        return
+    guess = closest(name, read)
+    if model.escapes and not guess:
+        return  # the recipe hands the config to other code, which may read it
+    hint = f" Did you mean '{guess}'?" if guess else " It has no effect; remove it or check the recipe."
+    message = f"{info.choice.name} never reads '{name}'.{hint}"
+    fixes = []
+    if guess and isinstance(pair.key, Scalar):
+        fixes.append(fix(f"Rename to '{guess}'", (text_span(pair.key), guess), preferred=True))
+    yield Finding("unused-key", Severity.WARNING, message, pair.key.span, data={"fixes": fixes})
 
 
 def _arguments(

@@ -26,10 +26,25 @@ _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", *LIST_TAGS
 
 def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
     yield from _document_shape(doc)
-    if doc.root is None:
+    root, top = doc.root, doc.mapping
+    if root is None:
         return
+    if top is None:
+        yield from _nodes(root)
+        yield from _size(root, expanded_count(root, _node_limit() or 0))
+        return
+    yield from _duplicates(top)
+    yield from _keys(top)
+    yield from ctx.per_section("structure", doc, lambda pair: _nodes(pair.value), local=True)
+    limit = _node_limit() or 0
+    counts = ctx.per_section(f"size:{limit}", doc, lambda pair: [expanded_count(pair.value, limit)], local=True)
+    yield from _size(root, 1 + sum(1 + count for count in counts))
+
+
+def _nodes(root: Node) -> Iterator[Finding]:
+    """Problems inside one value: duplicate keys, keys OmegaConf refuses, values and tags it cannot load."""
     keys: set[int] = set()
-    for node in walk(doc.root):
+    for node in walk(root):
         if isinstance(node, Mapping):
             yield from _duplicates(node)
             yield from _keys(node)
@@ -39,7 +54,6 @@ def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
         elif isinstance(node, (Mapping, Sequence)) and node.tag not in _COLLECTION_TAGS:
             short = node.tag.replace("tag:yaml.org,2002:", "!!")
             yield _not_loadable(_head(node.span), f"OmegaConf cannot load the tag {short}. Remove the tag.")
-    yield from _size(doc.root)
 
 
 def _document_shape(doc: ParsedConfig) -> Iterator[Finding]:
@@ -104,11 +118,10 @@ def _keys(mapping: Mapping) -> Iterator[Finding]:
             yield _not_loadable(_head(key.span), "A list or mapping cannot be a key. Use a plain name.")
 
 
-def _size(root: Node) -> Iterator[Finding]:
+def _size(root: Node, expanded: int) -> Iterator[Finding]:
     limit = _node_limit()
     if limit is None:
         return
-    expanded = expanded_count(root, limit)
     if expanded > limit:
         message = (
             f"More than {limit:,} YAML nodes: OmegaConf refuses to load it (set "
@@ -116,13 +129,14 @@ def _size(root: Node) -> Iterator[Finding]:
         )
         yield _not_loadable(_head(root.span), message)
         return
-    unique = unique_count(root)
-    if expanded > ALIAS_RATIO_MIN_NODES and expanded > unique * ALIAS_RATIO:
-        message = (
-            f"Aliases expand {unique:,} nodes to {expanded:,}, beyond the {ALIAS_RATIO}x OmegaConf allows. "
-            "Use fewer nested aliases."
-        )
-        yield _not_loadable(_head(root.span), message)
+    if expanded > ALIAS_RATIO_MIN_NODES:
+        unique = unique_count(root)
+        if expanded > unique * ALIAS_RATIO:
+            message = (
+                f"Aliases expand {unique:,} nodes to {expanded:,}, beyond the {ALIAS_RATIO}x OmegaConf allows. "
+                "Use fewer nested aliases."
+            )
+            yield _not_loadable(_head(root.span), message)
 
 
 def _node_limit() -> int | None:

@@ -6,7 +6,6 @@ Thread-safe: the server resolves in a background thread while requests read what
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
 import time
@@ -18,6 +17,7 @@ from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRe
 from tuneconf.index.model import Member, ModuleListing, Resolution, Status
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.index.signatures import SymbolBuilder
+from tuneconf.suggest import closest
 
 log = logging.getLogger(__name__)
 MAX_DOTPATH = 400
@@ -82,7 +82,7 @@ class Index:
     def _missing(self, dotpath: str, missing: Missing) -> Resolution:
         status = missing.status
         segment = dotpath.split(".")[missing.segment] if missing.segment < len(dotpath.split(".")) else ""
-        if status is Status.NOT_INSTALLED and difflib.get_close_matches(segment, missing.candidates, 1, 0.8):
+        if status is Status.NOT_INSTALLED and closest(segment, missing.candidates, 0.8):
             status = Status.UNKNOWN_MODULE
         return Resolution(dotpath, status, None, missing.segment, tuple(missing.candidates), missing.message)
 

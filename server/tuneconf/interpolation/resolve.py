@@ -37,10 +37,10 @@ class Target:
     dynamic: bool = False
 
 
-def occurrences(root: Node | None) -> list[Occurrence]:
+def occurrences(root: Node | None, prefix: Path = ()) -> list[Occurrence]:
     """Every string value containing `${`, with its path (aliases are not followed)."""
     found: list[Occurrence] = []
-    stack: list[tuple[Path, Node]] = [((), root)] if root is not None else []
+    stack: list[tuple[Path, Node]] = [(prefix, root)] if root is not None else []
     while stack:
         path, node = stack.pop()
         if isinstance(node, Scalar):

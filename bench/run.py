@@ -1,0 +1,176 @@
+"""`make bench`: tuneconf beside yaml-language-server and a trivial pygls server (the floor), in one run;
+then `tuneconf check` of the 156 built-in configs beside torchtune's `tune validate` and `config.validate`.
+
+Writes bench/results/latest.json (stable metric names, then every figure) and prints a Markdown table.
+These machines are noisy: compare ratios and medians within one run.
+Env: BENCH_REQUESTS (200), BENCH_VALIDATE_SAMPLE (3 files for `tune validate`, one process each).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from inputs import CONFIG_ROOT, real_config, synthetic
+from lsp_bench import measure
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_DIR = ROOT / ".bench"
+YLS_VERSION = "1.25.0"
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+SAMPLE = int(os.environ.get("BENCH_VALIDATE_SAMPLE", "3"))
+
+
+def main() -> None:
+    docs = {"real": real_config(), "1k": synthetic(1_000), "10k": synthetic(10_000)}
+    servers = {"tuneconf": tuneconf_server, "yaml-language-server": yls_server, "pygls-trivial": trivial_server}
+    lsp: dict[str, dict[str, dict[str, float]]] = {}
+    for name, make in servers.items():
+        for size, text in docs.items():
+            workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-{size}-"))
+            argv, settings, env = make(workdir, text)
+            print(f"measuring {name} on {size} …", file=sys.stderr)
+            lsp.setdefault(name, {})[size] = measure(
+                name, argv, text, workdir, settings=settings, env=env, requests=REQUESTS
+            )
+    checks = check_figures()
+    results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table(lsp, checks))
+
+
+def headline(lsp: dict[str, Any], checks: dict[str, float]) -> dict[str, float]:
+    ours, yls = lsp["tuneconf"], lsp["yaml-language-server"]
+    return {
+        "completion_p95_ms_10k": ours["10k"]["completion_p95_ms"],
+        "hover_p95_ms_real": ours["real"]["hover_p95_ms"],
+        "keystroke_diag_p95_ms_real": ours["real"]["keystroke_diag_p95_ms"],
+        "keystroke_diag_p95_ms_10k": ours["10k"]["keystroke_diag_p95_ms"],
+        "first_diag_ms": ours["real"]["first_diag_ms"],
+        "rss_mb": max(run["rss_mb"] for run in ours.values()),
+        "check_builtin_s": checks["check_builtin_s"],
+        "tune_validate_inprocess_s": checks["tune_validate_inprocess_s"],
+        "yls_completion_p95_ms_10k": yls["10k"]["completion_p95_ms"],
+    }
+
+
+def tuneconf_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
+    env = dict(os.environ, TUNECONF_CACHE_DIR=str(workdir / "cache"))  # a cold index
+    return [sys.executable, "-m", "tuneconf", "serve"], {}, env
+
+
+def trivial_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
+    return [sys.executable, str(ROOT / "bench" / "trivial_server.py")], {}, dict(os.environ)
+
+
+def yls_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
+    """yaml-language-server given the JSON Schema that `tuneconf schema` exports for this document."""
+    binary = NODE_DIR / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+    if not binary.exists():
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(NODE_DIR),
+                "--no-audit",
+                "--no-fund",
+                f"yaml-language-server@{YLS_VERSION}",
+            ],
+            check=True,
+        )
+    doc = workdir / "bench.yaml"
+    doc.write_text(text)
+    schema = workdir / "schema.json"
+    made = subprocess.run([sys.executable, "-m", "tuneconf", "schema", str(doc)], capture_output=True, text=True)
+    schema.write_text(made.stdout)
+    settings = {
+        "yaml": {
+            "schemas": {schema.as_uri(): ["bench.yaml", "*.yaml"]},
+            "validate": True,
+            "completion": True,
+            "hover": True,
+            "schemaStore": {"enable": False},
+        }
+    }
+    return ["node", str(binary), "--stdio"], settings, dict(os.environ)
+
+
+def check_figures() -> dict[str, float]:
+    """`tuneconf check` of the built-ins (cold cache) beside torchtune's validators."""
+    cache = tempfile.mkdtemp(prefix="bench-check-cache-")
+    env = dict(os.environ, TUNECONF_CACHE_DIR=cache)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tuneconf", "check", str(CONFIG_ROOT)], env=env, capture_output=True)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tuneconf", "check", str(CONFIG_ROOT)], env=env, capture_output=True)
+    warm = time.perf_counter() - started
+    inprocess = _timed([sys.executable, str(ROOT / "bench" / "validate_inprocess.py"), str(CONFIG_ROOT)])
+    files = sorted(CONFIG_ROOT.rglob("*.yaml"))
+    tune = Path(sys.executable).with_name("tune")
+    per_file = [_timed([str(tune), "validate", str(f)]) for f in files[:SAMPLE]]
+    per_file_s = sum(per_file) / len(per_file)
+    return {
+        "configs": len(files),
+        "check_builtin_s": cold,
+        "check_builtin_warm_s": warm,
+        "tune_validate_inprocess_s": inprocess,
+        "tune_validate_per_file_s": per_file_s,
+        "tune_validate_all_files_s_estimated": per_file_s * len(files),
+    }
+
+
+def _timed(argv: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, capture_output=True)
+    return time.perf_counter() - started
+
+
+def table(lsp: dict[str, Any], checks: dict[str, float]) -> str:
+    rows = [
+        ("start → first diagnostics (ms)", "first_diag_ms", "real"),
+        ("completion median / p95, real (ms)", "completion", "real"),
+        ("completion median / p95, 1,000 lines (ms)", "completion", "1k"),
+        ("completion median / p95, 10,000 lines (ms)", "completion", "10k"),
+        ("hover median / p95, real (ms)", "hover", "real"),
+        ("hover median / p95, 10,000 lines (ms)", "hover", "10k"),
+        ("keystroke → diagnostics median / p95, real (ms)", "keystroke_diag", "real"),
+        ("keystroke → diagnostics median / p95, 10,000 lines (ms)", "keystroke_diag", "10k"),
+        ("completion right after a keystroke, p95, 10,000 lines (ms)", "typing_completion_p95_ms", "10k"),
+        ("RSS after the 10,000-line run (MB)", "rss_mb", "10k"),
+    ]
+    names = list(lsp)
+    lines = ["| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for title, key, size in rows:
+        cells = []
+        for name in names:
+            figures = lsp[name][size]
+            if f"{key}_median_ms" in figures:
+                cells.append(f"{figures[f'{key}_median_ms']:.1f} / {figures[f'{key}_p95_ms']:.1f}")
+            else:
+                cells.append(f"{figures[key]:.1f}")
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"- `tuneconf check` of the {checks['configs']:.0f} built-in configs: {checks['check_builtin_s']:.2f} s cold, "
+        f"{checks['check_builtin_warm_s']:.2f} s from the disk cache",
+        f"- torchtune `config.validate` of all of them in one process: {checks['tune_validate_inprocess_s']:.2f} s",
+        f"- `tune validate`, one process per file: {checks['tune_validate_per_file_s']:.2f} s per file, "
+        f"~{checks['tune_validate_all_files_s_estimated'] / 60:.1f} min for all",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
