@@ -7,7 +7,7 @@ EXT := vscode-extension
 EXT_STAMP := $(EXT)/node_modules/.tuneconf-installed
 VSIX := dist/tuneconf-0.1.0.vsix
 
-.PHONY: run test setup ext vsix lint typecheck pytest ext-test clean
+.PHONY: run test setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz
 
 run: setup vsix
 	@echo "== tuneconf check configs/ (demo_mistakes.yaml has mistakes on purpose) =="
@@ -41,8 +41,8 @@ vsix: setup ext
 	@echo "built $(VSIX)"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests
-	$(VENV)/bin/ruff format --check server tests
+	$(VENV)/bin/ruff check server tests bench
+	$(VENV)/bin/ruff format --check server tests bench
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -52,6 +52,20 @@ pytest: $(STAMP)
 
 ext-test: $(EXT_STAMP)
 	cd $(EXT) && npm run typecheck && npm run lint && npm test
+
+# The .vsix in a real VS Code (code-server 4.100.3) in headless Chromium; installs what it needs
+# into .e2e/ on first use (about 2 minutes), then about a minute; screenshots go to e2e/vscode/out/.
+e2e-vscode: vsix
+	VSIX=$(abspath $(VSIX)) E2E_PYTHON=$(abspath $(PY)) bash e2e/vscode/run.sh
+
+# Latency and throughput beside the peers (yaml-language-server from npm, a trivial pygls server);
+# writes bench/results/latest.json and prints the table the README shows. Takes a few minutes.
+bench: setup
+	$(VENV)/bin/python bench/run.py
+
+# The property-based fuzzing of the test suite, with many more examples.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) $(EXT)/node_modules $(EXT)/dist $(EXT)/bundled dist
