@@ -65,7 +65,7 @@ bench: setup
 
 # The property-based fuzzing of the test suite, with many more examples.
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q -p no:cacheprovider tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) $(EXT)/node_modules $(EXT)/dist $(EXT)/bundled dist

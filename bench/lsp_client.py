@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+ERROR_MESSAGES = ("window/logMessage", "window/showMessage")
+
 
 def now_ms() -> float:
     return time.perf_counter() * 1000.0
@@ -35,6 +37,10 @@ class Client:
         self._diagnostics: list[tuple[float, str, int | None, int]] = []
         self.versioned = False
         """Whether the server tags its diagnostics with the document version."""
+        self.errors: list[str] = []
+        """Error messages the server logged (a handler that raised)."""
+        self.published: dict[str, list[Any]] = {}
+        """The last diagnostics published per document."""
         self._cv = threading.Condition()
         self._write = threading.Lock()
         self.capabilities: dict[str, Any] = {}
@@ -82,9 +88,14 @@ class Client:
         with self._cv:
             if "id" in message:
                 self._responses[message["id"]] = (at, message.get("result"))
+                if "error" in message:
+                    self.errors.append(str(message["error"].get("message", "")))
+            elif message.get("method") in ERROR_MESSAGES and message["params"]["type"] == 1:
+                self.errors.append(message["params"].get("message", ""))
             elif message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
                 self.versioned = self.versioned or params.get("version") is not None
+                self.published[params["uri"]] = params["diagnostics"]
                 self._diagnostics.append((at, params["uri"], params.get("version"), len(params["diagnostics"])))
             self._cv.notify_all()
 
@@ -147,6 +158,12 @@ class Client:
     def open(self, uri: str, text: str, language: str = "yaml") -> float:
         item = {"uri": uri, "languageId": language, "version": 1, "text": text}
         return self.notify("textDocument/didOpen", {"textDocument": item})
+
+    def replace(self, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> float:
+        """An incremental change of the range [start, end) (positions in UTF-16 units)."""
+        rng = {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": rng, "text": text}]}
+        return self.notify("textDocument/didChange", params)
 
     def change(self, uri: str, version: int, line: int, col: int, end_col: int, text: str) -> float:
         change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": end_col}}}
