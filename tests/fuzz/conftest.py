@@ -5,7 +5,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1] / "bench"))  # the stdlib LSP client
 sys.path.insert(0, str(HERE))  # the edit strategies
 
 common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]}

@@ -52,6 +52,8 @@ class ParsedValue:
     resolvers: list[ResolverCall] = field(default_factory=list)
     error: str = ""
     error_at: int = 0
+    skipped: bool = False
+    """Too long or too deeply nested to analyse here; OmegaConf may still read it, so nothing is reported."""
 
 
 class _GrammarError(Exception):
@@ -81,16 +83,14 @@ def parse_value(text: str) -> ParsedValue:
 
 
 def _parse(text: str) -> ParsedValue:
-    if len(text) > MAX_TEXT:
-        return ParsedValue(error=f"value too long to analyse ({len(text):,} characters)")
-    if _nesting(text) > MAX_NESTING:
-        return ParsedValue(error=f"interpolations nested more than {MAX_NESTING} deep")
+    if len(text) > MAX_TEXT or _nesting(text) > MAX_NESTING:
+        return ParsedValue(skipped=True)
     try:
         tree = _parser(text).configValue()
     except _GrammarError as error:
         return ParsedValue(error=error.message, error_at=error.column)
     except RecursionError:
-        return ParsedValue(error="interpolations nested too deeply")
+        return ParsedValue(skipped=True)
     result = ParsedValue()
     _collect(tree, text, result)
     return result

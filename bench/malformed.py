@@ -1,0 +1,65 @@
+"""The malformed-input corpus, and how long the server takes to answer each (target: 1 s).
+
+The same corpus drives tests/e2e/test_bad_input.py, which proves every case is answered and the server
+survives; this script reports the times (a benchmark reports figures, it never fails on one)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from lsp_client import Client
+
+HEADER = "# tune run lora_finetune_single_device --config x.yaml\n"
+
+
+def corpus() -> dict[str, str]:
+    """Name → document text (what an editor would send: invalid bytes already decoded with U+FFFD)."""
+    chain = "k0: 1\n" + "".join(f"k{i}: ${{k{i - 1}}}\n" for i in range(1, 1000))
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)
+    )
+    return {
+        "empty": "",
+        "nul": HEADER + "a: \x00\x01\nb: 1\n",
+        "binary": bytes(range(256)).decode("latin-1") * 40,
+        "invalid-utf8": (HEADER.encode() + b"a: caf\xc3\nb: \xff\xfe\x80\n").decode("utf-8", "replace"),
+        "bom": "\ufeff" + HEADER + "a: 1\n",
+        "crlf": HEADER.replace("\n", "\r\n") + "a: 1\r\nb:\r\n  c: 2\r\n",
+        "tabs": HEADER + "model:\n\t_component_: torchtune.models.llama3_2.llama3_2_1b\n\tx: 1\n",
+        "deep-sequence": HEADER + "a: " + "[" * 10_000 + "]" * 10_000 + "\n",
+        "deep-mapping": HEADER + "a: " + "{b: " * 10_000 + "1" + "}" * 10_000 + "\n",
+        "5mb": HEADER + "".join(f"k{i}: {'x' * 60}\n" for i in range(80_000)),
+        "long-line": HEADER + "a: " + "x" * 1_000_000 + "\n",
+        "alias-bomb": HEADER + bomb,
+        "garbage": HEADER + "]]]: [[[\n{{{: '\n\t\t: :\n" * 200,
+        "interpolation-cycle": HEADER + "a: ${b}\nb: ${c}\nc: ${a}\nd: ${d}\n",
+        "interpolation-chain-1000": HEADER + chain,
+        "interpolation-nested-1000": HEADER + "x: " + "${" * 1000 + "a" + "}" * 1000 + "\na: 1\n",
+        "huge-dotpath": HEADER + "m:\n  _component_: torchtune." + ".".join(["a" * 50] * 2000) + "\n",
+        "huge-key": HEADER + "k" * 200_000 + ": 1\n",
+    }
+
+
+def measure() -> dict[str, float]:
+    """Milliseconds from didOpen to the first diagnostics, for each case, on one server."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-malformed-"))
+    env = dict(os.environ, TUNECONF_CACHE_DIR=str(workdir / "cache"))
+    client = Client([sys.executable, "-m", "tuneconf", "serve"], cwd=str(workdir), env=env)
+    client.initialize(workdir)
+    times: dict[str, float] = {}
+    try:
+        for name, text in corpus().items():
+            uri = (workdir / f"{name}.yaml").as_uri()
+            sent = client.open(uri, text)
+            times[name] = round(client.wait_diagnostics(uri, 1, sent, timeout=60) - sent, 1)
+    finally:
+        client.close()
+    return times
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), indent=2))
