@@ -25,6 +25,28 @@ other:
   _component_: canarypkg.Plain
   width: 3
 """
+RECIPE = """\
+import canarypkg  # importing this recipe would import the canary package
+from pathlib import Path
+
+from torchtune import config
+
+Path(__file__).with_name("RECIPE_RAN").write_text("the recipe was imported")
+
+
+def recipe_main(cfg):
+    model = config.instantiate(cfg.model)
+    steps = cfg.steps
+"""
+RECIPE_RAN = WORKSPACE / "RECIPE_RAN"
+(WORKSPACE / "canary_recipe.py").write_text(RECIPE)
+RECIPE_CONFIG = """\
+# tune run canary_recipe.py --config canary_recipe.yaml
+model:
+  _component_: canarypkg.Plain
+  width: 3
+step: 1
+"""
 
 
 def test_the_cli_check_does_not_import(tmp_path: Path) -> None:
@@ -59,3 +81,17 @@ async def test_the_server_does_not_import(client: LanguageClient) -> None:
     await request(client.text_document_completion_async(types.CompletionParams(doc, types.Position(2, 25))))
     await request(client.text_document_completion_async(types.CompletionParams(doc, types.Position(3, 2))))
     assert not CANARY.exists()
+
+
+async def test_recipe_analysis_and_the_launch_plan_do_not_import(client: LanguageClient) -> None:
+    uri = (WORKSPACE / "canary_recipe.yaml").as_uri()
+    open_doc(client, uri, RECIPE_CONFIG)
+    found = await diagnostics_until(client, uri, lambda d: {"missing-key", "unused-key"} <= set(codes(d)))
+    assert any("'steps'" in d.message for d in found)  # read from the recipe's source, by ast
+    doc = types.TextDocumentIdentifier(uri=uri)
+    lenses = await request(client.text_document_code_lens_async(types.CodeLensParams(doc)))
+    assert lenses and any(lens.command and "Run" in lens.command.title for lens in lenses)
+    command = types.ExecuteCommandParams("tuneconf.server.launchPlan", [uri, ["steps=2"], None])
+    plan = await request(client.workspace_execute_command_async(command))
+    assert "canary_recipe.py" in str(plan) and "steps=2" in str(plan)
+    assert not CANARY.exists() and not RECIPE_RAN.exists()
