@@ -7,7 +7,7 @@ EXT := vscode-extension
 EXT_STAMP := $(EXT)/node_modules/.tuneconf-installed
 VSIX := dist/tuneconf-0.1.0.vsix
 
-.PHONY: run test setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz
+.PHONY: run test setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz package-check
 
 run: setup vsix
 	@echo "== tuneconf check configs/ (demo_mistakes.yaml has mistakes on purpose) =="
@@ -66,6 +66,11 @@ bench: setup
 # The property-based fuzzing of the test suite, with many more examples.
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider tests/fuzz
+
+# python -m build makes a wheel and an sdist; each, in a clean venv (deps from the index), runs
+# `tuneconf --version`, `check` and `serve`. About a minute; not part of make test.
+package-check: setup
+	PYTHON=$(abspath $(PY)) BASE_PYTHON=$(PYTHON) bash e2e/package/check.sh
 
 clean:
 	rm -rf $(VENV) $(EXT)/node_modules $(EXT)/dist $(EXT)/bundled dist

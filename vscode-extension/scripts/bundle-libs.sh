@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bundle the tuneconf server into the extension: bundled/libs (tuneconf and its runtime
-# dependencies, from pip) and bundled/tool/launch.py (the entry point the extension runs).
+# dependencies, pinned with hashes in bundled-requirements.txt) and bundled/tool/launch.py (the entry
+# point the extension runs).
 #
 # usage: PYTHON=python3.11 scripts/bundle-libs.sh [REPO_ROOT]
 #   PYTHON     interpreter whose pip installs the libs (default python3); its version and
@@ -16,7 +17,11 @@ tool="$ext_dir/bundled/tool"
 
 rm -rf "$libs" "$tool"
 mkdir -p "$libs" "$tool"
-"$python" -m pip install --disable-pip-version-check --no-compile --upgrade --target "$libs" "$repo_root"
+# The libraries: exactly the versions and wheels bundled-requirements.txt pins, each checked against
+# its sha256 (regenerate the file with scripts/lock-bundle.py); then tuneconf itself, without deps.
+"$python" -m pip install --disable-pip-version-check --no-compile --target "$libs" \
+  --require-hashes --only-binary=:all: --no-deps -r "$ext_dir/bundled-requirements.txt"
+"$python" -m pip install --disable-pip-version-check --no-compile --upgrade --target "$libs" --no-deps "$repo_root"
 
 # Console scripts carry this machine's interpreter path in their shebang, and direct_url.json
 # records where tuneconf was installed from; the extension needs neither.
