@@ -51,15 +51,20 @@ function hoverText(hovers) {
 }
 
 /** Diagnostics of `uri` once `ready(diagnostics)` holds. */
-function diagnosticsWhen(t, uri, ready, what, ms = 90000) {
-  return t.waitFor(
-    () => {
-      const diagnostics = t.vscode.languages.getDiagnostics(uri);
-      return ready(diagnostics) ? diagnostics : undefined;
-    },
-    ms,
-    what,
-  );
+async function diagnosticsWhen(t, uri, ready, what, ms = 90000) {
+  try {
+    return await t.waitFor(
+      () => {
+        const diagnostics = t.vscode.languages.getDiagnostics(uri);
+        return ready(diagnostics) ? diagnostics : undefined;
+      },
+      ms,
+      what,
+    );
+  } catch (error) {
+    const seen = t.vscode.languages.getDiagnostics(uri).map((d) => `${codeOf(d)} ${JSON.stringify(plain(d.range))}: ${d.message}`);
+    throw new Error(`${error.message}; the diagnostics then: ${JSON.stringify(seen)}`);
+  }
 }
 
 function hasCode(diagnostics, code, document, text) {
