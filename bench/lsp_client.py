@@ -41,14 +41,17 @@ class Client:
         """Error messages the server logged (a handler that raised)."""
         self.published: dict[str, list[Any]] = {}
         """The last diagnostics published per document."""
+        self.failures: dict[int, dict[str, Any] | None] = {}
+        """The error (or None) of each response, by request id."""
         self._cv = threading.Condition()
         self._write = threading.Lock()
         self.capabilities: dict[str, Any] = {}
         threading.Thread(target=self._read_loop, daemon=True).start()
 
-    def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message, separators=(",", ":")).encode()
-        data = memoryview(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    def _send(self, *messages: dict[str, Any]) -> None:
+        """Write the messages with one write (a pipe delivers up to 4 KiB at once)."""
+        bodies = [json.dumps(message, separators=(",", ":")).encode() for message in messages]
+        data = memoryview(b"".join(b"Content-Length: %d\r\n\r\n" % len(body) + body for body in bodies))
         assert self.proc.stdin is not None
         with self._write:
             while data:
@@ -88,7 +91,8 @@ class Client:
         with self._cv:
             if "id" in message:
                 self._responses[message["id"]] = (at, message.get("result"))
-                if "error" in message:
+                self.failures[message["id"]] = message.get("error")
+                if "error" in message and message["error"].get("code") not in (-32800, -32801):  # not cancellations
                     self.errors.append(str(message["error"].get("message", "")))
             elif message.get("method") in ERROR_MESSAGES and message["params"]["type"] == 1:
                 self.errors.append(message["params"].get("message", ""))
@@ -110,6 +114,29 @@ class Client:
                 raise TimeoutError(method)
             at, result = self._responses.pop(ident)
         return at - sent, result
+
+    def burst(self, *messages: tuple[str, Any]) -> list[int]:
+        """Send (method, params) messages in one write: a params-less "$/cancelRequest" cancels the
+        request before it; a method starting with "?" is a request. Returns the request ids."""
+        ids, framed = [], []
+        for method, params in messages:
+            if method.startswith("?"):
+                self._next_id += 1
+                ids.append(self._next_id)
+                framed.append({"jsonrpc": "2.0", "id": self._next_id, "method": method[1:], "params": params})
+            elif method == "$/cancelRequest" and params is None:
+                framed.append({"jsonrpc": "2.0", "method": method, "params": {"id": ids[-1]}})
+            else:
+                framed.append({"jsonrpc": "2.0", "method": method, "params": params})
+        self._send(*framed)
+        return ids
+
+    def answer(self, ident: int, timeout: float = 60) -> tuple[Any, dict[str, Any] | None]:
+        """(result, error) of the response to request `ident`."""
+        with self._cv:
+            if not self._cv.wait_for(lambda: ident in self._responses, timeout):
+                raise TimeoutError(str(ident))
+            return self._responses.pop(ident)[1], self.failures.pop(ident, None)
 
     def notify(self, method: str, params: Any) -> float:
         sent = now_ms()

@@ -10,6 +10,9 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 T = TypeVar("T")
+LENS_COMMANDS = ["tuneconf.runRecipe", "tuneconf.debugRecipe", "tuneconf.checkConfig", "tuneconf.showEffectiveConfig"]
+"""What the VS Code extension names in initializationOptions.clientCommands (the server then offers lenses)."""
+VSCODE_OPTIONS = {"clientCommands": LENS_COMMANDS}
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:

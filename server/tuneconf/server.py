@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, BinaryIO, ClassVar, TypeVar, cast
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -20,6 +22,7 @@ from tuneconf import __version__
 from tuneconf.document.positions import Converter, encoding_of
 from tuneconf.effective import effective_yaml
 from tuneconf.features.actions import code_actions
+from tuneconf.features.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
 from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
 from tuneconf.features.diagnostics import to_diagnostics
@@ -29,6 +32,7 @@ from tuneconf.features.interpolations import prepare_rename, references, rename
 from tuneconf.features.lenses import code_lenses
 from tuneconf.features.runs import builtin_configs, check_summary, gpus_cached, launch_plan, slurm
 from tuneconf.features.symbols import document_symbols
+from tuneconf.protocol import BatchReader, TuneconfProtocol
 from tuneconf.settings import Settings
 from tuneconf.workspace import ConfigView, Workspace
 
@@ -40,10 +44,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class TuneconfServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("tuneconf", __version__)
+        super().__init__("tuneconf", __version__, protocol_cls=TuneconfProtocol)
         self.model = Workspace(blocking=False)
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.features = ClientFeatures()
 
     def view(self, uri: str) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
@@ -105,6 +110,20 @@ class TuneconfServer(LanguageServer):
                 if view.uri in self.workspace.text_documents:
                     guarded(None)(self.publish)(view.uri)
 
+    def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
+        """pygls' stdio loop, reading with BatchReader (see tuneconf.protocol)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout))
+        reader = BatchReader(stdin, self.thread_pool)
+        try:
+            asyncio.run(run_async(self._stop_event, reader, self.protocol, log, self.report_server_error))
+        except BrokenPipeError:
+            log.error("The connection to the client is lost; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
     def start_progress(self, title: str) -> str | None:
         """LSP work-done progress for slow work, when the client supports it."""
         window = self.client_capabilities.window
@@ -140,6 +159,7 @@ server = TuneconfServer()
 @guarded(None)
 def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
     options = params.initialization_options or {}
+    ls.features = ClientFeatures.of(params.capabilities, params.client_info, options)
     ls.model.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
     folders = [Path(to_fs_path(f.uri) or f.uri) for f in params.workspace_folders or []]
     if not folders and params.root_uri:
@@ -220,20 +240,20 @@ def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[
 @guarded(None)
 def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.CompletionList | None:
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
-    return complete(view.parsed, line, col, view.ctx, conv) if view.is_config else None
+    return fit_completion(complete(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
 
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
 @guarded(None)
 def completion_resolve(ls: TuneconfServer, item: types.CompletionItem) -> types.CompletionItem:
-    return resolve_item(item, ls.model.context())
+    return fit_item(resolve_item(item, ls.model.context()), ls.features)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 @guarded(None)
 def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | None:
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
-    return hover(view.parsed, line, col, view.ctx, conv) if view.is_config else None
+    return fit_hover(hover(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -282,7 +302,7 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
 @guarded(None)
 def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     view = ls.view(params.text_document.uri)
-    return code_lenses(view.parsed, view.uri, view.ctx.recipe) if view.is_config else None
+    return code_lenses(view.parsed, view.uri, view.ctx.recipe, ls.features.client_commands) if view.is_config else None
 
 
 @server.command(EFFECTIVE_CONFIG)
@@ -347,4 +367,4 @@ def serve() -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger("tuneconf").addHandler(handler)
     logging.getLogger("tuneconf").setLevel(logging.INFO)
-    server.start_io()
+    server.start_batched_io(sys.stdin.buffer, sys.stdout.buffer)

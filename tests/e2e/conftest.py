@@ -9,6 +9,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from lsp_session import VSCODE_OPTIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 CLIENTS = ["visual-studio-code", "neovim", "emacs"]
@@ -19,6 +21,7 @@ async def client(request, lsp_client: LanguageClient):  # type: ignore[no-untype
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
+            initialization_options=VSCODE_OPTIONS if request.param == "visual-studio-code" else None,
             root_uri=ROOT.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=ROOT.as_uri(), name="tuneconf")],
         )
@@ -30,7 +33,11 @@ async def client(request, lsp_client: LanguageClient):  # type: ignore[no-untype
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri())
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=VSCODE_OPTIONS,
+            root_uri=ROOT.as_uri(),
+        )
     )
     yield
     await lsp_client.shutdown_session()

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from fakepkg import write_package
-from lsp_session import codes, diagnostics_until, open_doc, request
+from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request
 
 WORKSPACE = write_package(Path(__import__("tempfile").mkdtemp(prefix="tuneconf-canary-")))
 CANARY = WORKSPACE / "canarypkg" / "IMPORTED"
@@ -64,6 +64,7 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=VSCODE_OPTIONS,
             workspace_folders=[types.WorkspaceFolder(uri=WORKSPACE.as_uri(), name="ws")],
         )
     )

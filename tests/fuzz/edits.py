@@ -30,7 +30,16 @@ edits = st.lists(edit, min_size=1, max_size=6)
 
 def apply(text: str, change: tuple[str, float, int, str]) -> tuple[int, int, str]:
     """(start, end, new text) in code points for one random edit of `text`; never inside a \\r\\n,
-    where no editor can put a cursor."""
+    nor making one from a \\r and a \\n (no editor can put a cursor there, so no undo could follow)."""
+    start, end, new = _pick(text, change)
+    if (text[:start] + new)[-1:] == "\r" and text[end : end + 1] == "\n":
+        new += " "
+    if text[start - 1 : start] == "\r" and (new + text[end:])[:1] == "\n":
+        new = " " + new
+    return start, end, new
+
+
+def _pick(text: str, change: tuple[str, float, int, str]) -> tuple[int, int, str]:
     kind, where, length, new = change
     at = snap(text, int(where * len(text)))
     if kind == "insert":

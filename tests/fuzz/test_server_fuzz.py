@@ -37,7 +37,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     root = tmp_path_factory.mktemp("workspace")
     env = dict(os.environ, TUNECONF_CACHE_DIR=str(root / ".cache"))
     client = Client([sys.executable, "-m", "tuneconf", "serve"], cwd=str(root), env=env)
-    client.initialize(root)
+    client.initialize(root, {"clientCommands": ["tuneconf.runRecipe", "tuneconf.checkConfig"]})
     client.root = root  # type: ignore[attr-defined]
     yield client
     client.close()

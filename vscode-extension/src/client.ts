@@ -11,6 +11,8 @@ import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveIn
 
 export const SECTION = "tuneconf";
 const RUNS = new Set(["tuneconf.runRecipe", "tuneconf.debugRecipe"]);
+/** The lens commands this extension implements; the server offers lenses only to clients that name them. */
+const LENS_COMMANDS = [...RUNS, "tuneconf.checkConfig", "tuneconf.showEffectiveConfig"];
 
 type Manifest = { contributes: { configuration: { properties: Record<string, unknown> } } };
 
@@ -115,7 +117,7 @@ function createClient(
     ],
     outputChannel: channel,
     synchronize: { configurationSection: SECTION },
-    initializationOptions: { settings },
+    initializationOptions: { settings, clientCommands: LENS_COMMANDS },
     middleware: {
       // Restricted Mode: the static features stay; nothing that runs code is offered.
       provideCodeLenses: async (document, token, next) => {

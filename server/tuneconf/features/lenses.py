@@ -14,7 +14,11 @@ SHOW_EFFECTIVE = "tuneconf.showEffectiveConfig"
 """Client commands (the extension runs them; runs only in trusted workspaces)."""
 
 
-def code_lenses(doc: ParsedConfig, uri: str, recipe: RecipeInfo | None) -> list[types.CodeLens]:
+def code_lenses(
+    doc: ParsedConfig, uri: str, recipe: RecipeInfo | None, client_commands: frozenset[str]
+) -> list[types.CodeLens]:
+    """The lenses whose commands the client implements (the VS Code extension names them at initialize;
+    other editors run `tuneconf run` / `tuneconf check` instead)."""
     line = _first_key_line(doc)
     top = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
     if recipe is None:
@@ -27,7 +31,7 @@ def code_lenses(doc: ParsedConfig, uri: str, recipe: RecipeInfo | None) -> list[
         types.Command(title="Check", command=CHECK, arguments=[uri]),
         types.Command(title="Effective config", command=SHOW_EFFECTIVE, arguments=[uri]),
     ]
-    return [types.CodeLens(range=top, command=command) for command in commands]
+    return [types.CodeLens(range=top, command=command) for command in commands if command.command in client_commands]
 
 
 def _first_key_line(doc: ParsedConfig) -> int:

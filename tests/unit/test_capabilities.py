@@ -1,0 +1,50 @@
+"""Answers fitted to what the client declares it can show."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from tuneconf.features.capabilities import ClientFeatures, fit_hover, fit_item, plain_markdown, plain_snippet
+
+
+@pytest.mark.parametrize(
+    ("snippet", "text"),
+    [("lr: ${1:3e-4}", "lr: 3e-4"), ("rank: $1", "rank: "), ("x: ${1:a\\}b}$0", "x: a}b"), ("p: ${2}", "p: ")],
+)
+def test_a_snippet_becomes_the_text_it_inserts(snippet: str, text: str) -> None:
+    assert plain_snippet(snippet) == text
+
+
+def test_markdown_loses_its_fences() -> None:
+    assert plain_markdown("```python\ndef f(x: int)\n```\n\n\n\nDoc `x`.") == "def f(x: int)\n\nDoc `x`."
+
+
+def test_the_recorded_clients() -> None:
+    vscode = ClientFeatures.of(client_capabilities("visual-studio-code"), types.ClientInfo("Visual Studio Code"))
+    neovim = ClientFeatures.of(client_capabilities("neovim"), types.ClientInfo("Neovim"))
+    assert vscode == ClientFeatures()
+    assert not neovim.commit_characters and not neovim.vscode_commands
+
+
+def test_an_item_for_a_client_without_snippets_markdown_or_commit_characters() -> None:
+    bare = ClientFeatures.of(types.ClientCapabilities(), None)
+    edit = types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 2)), "lr: ${1:3e-4}")
+    item = types.CompletionItem(
+        label="lr",
+        text_edit=edit,
+        insert_text_format=types.InsertTextFormat.Snippet,
+        commit_characters=["."],
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value="```\nlr\n```"),
+        command=types.Command("Suggest", "editor.action.triggerSuggest"),
+    )
+    fitted = fit_item(item, bare)
+    assert (fitted.insert_text_format, edit.new_text, fitted.documentation) == (
+        types.InsertTextFormat.PlainText,
+        "lr: 3e-4",
+        "lr",
+    )
+    assert fitted.commit_characters is None and fitted.command is None
+    hover = types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="**x**"))
+    assert fit_hover(hover, bare).contents.kind == types.MarkupKind.PlainText  # type: ignore[union-attr]
