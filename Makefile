@@ -65,7 +65,7 @@ bench: setup
 
 # The property-based fuzzing of the test suite, with many more examples.
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider --timeout=0 tests/fuzz
 
 # python -m build makes a wheel and an sdist; each, in a clean venv (deps from the index), runs
 # `tuneconf --version`, `check` and `serve`. About a minute; not part of make test.
