@@ -95,7 +95,12 @@ export class TuneconfServer {
   private probes(): InterpreterProbes {
     return {
       setting: () => vscode.workspace.getConfiguration(SECTION).get<string>("interpreter") ?? "",
-      pythonExtension: () => activeEnvironmentPython(),
+      // Restricted Mode: the Python extension's environment may be an interpreter inside the untrusted
+      // folder (.venv/bin/python), so it is not run; the user-level setting and python3 on PATH still are.
+      pythonExtension: () =>
+        vscode.workspace.isTrusted
+          ? activeEnvironmentPython()
+          : Promise.reject(new Error("not consulted in Restricted Mode (it may name an interpreter inside the folder)")),
       probe: (python) => probePython(python),
       log: (message) => this.channel.info(message),
     };
