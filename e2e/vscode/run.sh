@@ -30,7 +30,9 @@ echo "== e2e-vscode: install step took $((SECONDS - started)) s"
 [ -x "$python" ] || { echo "e2e-vscode: no Python at $python (run make setup, or set E2E_PYTHON)" >&2; exit 1; }
 python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"  # absolute, not resolved: a venv's python is a link
 
-rm -rf "$out" "$E2E_HOME/work"
+# Only what earlier runs wrote is removed (E2E_OUT may name a folder that holds other things).
+for phase in trusted untrusted; do rm -rf "${out:?}/$phase"; done
+rm -rf "$E2E_HOME/work"
 mkdir -p "$out" "$E2E_HOME/work"
 
 cs_pid=""
