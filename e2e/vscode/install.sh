@@ -88,7 +88,7 @@ rm -rf "$tmp"
 # code-server keeps its logs and a default config under XDG folders: keep them out of $HOME.
 mkdir -p "$E2E_HOME/xdg"
 printf 'auth: none\ncert: false\n' > "$E2E_HOME/xdg/version.yaml"
-XDG_DATA_HOME="$E2E_HOME/xdg" XDG_CONFIG_HOME="$E2E_HOME/xdg" \
+XDG_DATA_HOME="$E2E_HOME/xdg" XDG_CONFIG_HOME="$E2E_HOME/xdg" XDG_CACHE_HOME="$E2E_HOME/xdg" \
   "$node_dir/node_modules/.bin/code-server" --config "$E2E_HOME/xdg/version.yaml" --version
 echo "$want" > "$stamp"
 log "done"

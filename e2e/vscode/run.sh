@@ -96,16 +96,20 @@ run_phase() {  # NAME
   # The driver goes in unpacked before any --install-extension: once extensions.json exists,
   # unlisted folders are ignored.
   cp -r "$here/driver" "$ext/local.tuneconf-e2e-driver-0.0.1"
-  XDG_DATA_HOME="$dir/xdg" XDG_CONFIG_HOME="$dir/xdg" "$cs" "${common[@]}" --install-extension "$vsix" > "$dir/install-extension.log" 2>&1 \
+  # code-server, VS Code and Chromium keep logs, a device id, crash reports and caches under the XDG
+  # folders: the phase's own, so that nothing lands in $HOME.
+  local xdg
+  for xdg in XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME XDG_STATE_HOME; do export "$xdg=$dir/xdg/$xdg"; done
+  "$cs" "${common[@]}" --install-extension "$vsix" > "$dir/install-extension.log" 2>&1 \
     || { cat "$dir/install-extension.log" >&2; return 1; }
-  XDG_DATA_HOME="$dir/xdg" XDG_CONFIG_HOME="$dir/xdg" "$cs" "${common[@]}" --list-extensions --show-versions | sed 's/^/   extension: /'
+  "$cs" "${common[@]}" --list-extensions --show-versions | sed 's/^/   extension: /'
 
   local port trust_flag=()
   port="$(free_port)"
   [ "$trusted" = true ] && trust_flag=(--disable-workspace-trust)
   # setsid: code-server leads its own process group, so stop_code_server can end all of it.
   TUNECONF_E2E_SUITE="$here/suite/$name.js" TUNECONF_E2E_RESULT="$dir/report.json" TUNECONF_E2E_CHANNEL="$dir/channel" \
-    TUNECONF_CACHE_DIR="$dir/tuneconf-cache" XDG_DATA_HOME="$dir/xdg" XDG_CONFIG_HOME="$dir/xdg" \
+    TUNECONF_CACHE_DIR="$dir/tuneconf-cache" \
     HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 \
     setsid "$cs" "${common[@]}" --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
     --disable-getting-started-override "${trust_flag[@]}" "$ws" > "$dir/code-server.log" 2>&1 &

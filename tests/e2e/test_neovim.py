@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,9 @@ def find_nvim() -> tuple[str | None, str]:
     candidates = [shutil.which("nvim", path=str(Path(sys.executable).parent)), shutil.which("nvim")]
     seen = []
     for nvim in filter(None, candidates):
-        out = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=30).stdout
+        with tempfile.TemporaryDirectory() as state:  # even --version creates its log folder there
+            env = {**os.environ, "XDG_STATE_HOME": state}
+            out = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=30, env=env).stdout
         match = re.search(r"NVIM v(\d+)\.(\d+)", out)
         version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
         if version >= MIN_VERSION:
