@@ -147,3 +147,17 @@ def test_the_disk_cache_answers_and_notices_edits(workspace: Path, tmp_path: Pat
     assert fresh is not None and fresh.symbol is not None
     assert fresh.symbol.parameter("heads").default == "8"  # type: ignore[union-attr]
     assert fresh.symbol.parameters[0].kind is ParamKind.POSITIONAL_OR_KEYWORD  # type: ignore[index]
+
+
+def test_the_environment_probe_runs_no_workspace_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace file named like a module the probe imports is never run (the probe is isolated)."""
+    for name in ("json", "sysconfig", "site", "encodings"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / 'RAN')!r}, 'a').write('{name}\\n')\n")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(extra))
+    env = probe(None, [tmp_path])
+    assert not (tmp_path / "RAN").exists()
+    assert env.problem == "" and env.search_path[:2] == [tmp_path, extra]
+    assert any((p / "torchtune").is_dir() for p in env.search_path)  # site-packages still found

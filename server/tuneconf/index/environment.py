@@ -14,14 +14,17 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Run with -S: site.py (and so every .pth file's import line) never runs. We redo, by reading
-# files only, what site.py would add: the virtual environment's site-packages (pyvenv.cfg), the
-# base interpreter's when the venv includes them, and the user site.
+# Run with -I -S: isolated (neither the working directory nor PYTHONPATH is on sys.path, so no file
+# of the workspace can shadow a module the probe imports) and without site.py (so no .pth file's
+# import line runs). We redo, by reading files only, what site.py would add: the virtual
+# environment's site-packages (pyvenv.cfg), the base interpreter's when the venv includes them, and
+# the user site (argv[1] says whether the user's environment enables it); PYTHONPATH is added here.
 _PROBE = """
 import json, os, site, sys, sysconfig
 exe_dir = os.path.dirname(os.path.abspath(sys.executable))
@@ -42,7 +45,7 @@ def site_dirs(base):
 dirs = site_dirs(prefix)
 if prefix != sys.prefix and system:
     dirs += site_dirs(sys.prefix)
-if system and not sys.flags.no_user_site:
+if system and sys.argv[1] == "user-site":
     dirs.insert(0, site.getusersitepackages())
 print(json.dumps({
     "executable": sys.executable,
@@ -75,12 +78,13 @@ def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0)
     interpreter = interpreter or sys.executable
     env = Environment(interpreter)
     try:
+        user_site = "no-user-site" if os.environ.get("PYTHONNOUSERSITE") else "user-site"
         proc = subprocess.run(
-            [interpreter, "-S", "-c", _PROBE],
+            [interpreter, "-I", "-S", "-c", _PROBE, user_site],
             capture_output=True,
             text=True,
             timeout=timeout,
-            cwd=str(workspace[0]) if workspace else None,
+            cwd=tempfile.gettempdir(),
             env=_clean_env(),
         )
         facts = json.loads(proc.stdout)
@@ -91,7 +95,8 @@ def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0)
         return env
     env.interpreter = facts["executable"] or interpreter
     env.version = facts["version"]
-    paths = [*workspace, *(Path(p) for p in facts["path"])]
+    python_path = [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    paths = [*workspace, *python_path, *(Path(p) for p in facts["path"])]
     for site_dir in facts["site"]:
         paths.append(Path(site_dir))
         extra, editable = read_pth_files(Path(site_dir))
@@ -147,7 +152,7 @@ def _finder_mapping(site_dir: Path, line: str) -> dict[str, Path]:
 
 
 def _clean_env() -> dict[str, str]:
-    # Keep PYTHONPATH (the run will see it) but not settings that make Python run code at start.
+    # -I ignores PYTHON* variables already; these would make Python run code at start without it.
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
     env.pop("PYTHONINSPECT", None)
