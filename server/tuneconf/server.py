@@ -161,10 +161,21 @@ def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
     options = params.initialization_options or {}
     ls.features = ClientFeatures.of(params.capabilities, params.client_info, options)
     ls.model.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
-    folders = [Path(to_fs_path(f.uri) or f.uri) for f in params.workspace_folders or []]
-    if not folders and params.root_uri:
-        folders = [Path(to_fs_path(params.root_uri) or params.root_uri)]
-    ls.model.folders = folders
+    uris = [f.uri for f in params.workspace_folders or []] or [params.root_uri or ""]
+    ls.model.folders = [f for f in map(workspace_folder, uris) if f is not None]
+
+
+def workspace_folder(uri: str) -> Path | None:
+    """The folder a workspace URI names; a relative one (`file://.`) against the server's working
+    directory; None, logged, when it names no folder here."""
+    if not uri:
+        return None
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    folder = Path(path or ".").resolve() if path is not None else None
+    if folder is None or not folder.is_dir():
+        log.warning("workspace folder %r is not a folder here; it is left out", uri)
+        return None
+    return folder
 
 
 @server.feature(types.INITIALIZED)
