@@ -13,7 +13,7 @@ export interface InterpreterProbes {
   setting(): string;
   /** The Python extension's active environment's executable; may throw or return undefined. */
   pythonExtension(): Promise<string | undefined>;
-  /** Runs the candidate and checks that it is Python 3.10 or newer. */
+  /** Runs the candidate and checks that it is Python 3.11 or newer. */
   probe(python: string): Promise<ProbeResult>;
   log(message: string): void;
 }
@@ -25,8 +25,8 @@ export type Resolution =
 export const PATH_PYTHON = "python3";
 
 export const NO_INTERPRETER_MESSAGE =
-  "tuneconf found no Python 3.10 or newer to run its server. Set `tuneconf.interpreter` to a " +
-  "Python 3.10+ interpreter, or install Python 3.10+ so that `python3` is on PATH.";
+  "tuneconf found no Python 3.11 or newer to run its server. Set `tuneconf.interpreter` to a " +
+  "Python 3.11+ interpreter, or install Python 3.11+ so that `python3` is on PATH.";
 
 type Step = { source: string; empty: string; find: () => Promise<string | undefined> };
 
@@ -79,7 +79,7 @@ async function tryStep(step: Step, probes: InterpreterProbes): Promise<string | 
   return python;
 }
 
-const VERSION_CHECK = "import sys; print(sys.version_info >= (3, 10))";
+const VERSION_CHECK = "import sys; print(sys.version_info >= (3, 11))";
 
 /** Runs `python -c VERSION_CHECK` (no shell) and reports whether it printed True. */
 export function probePython(python: string, timeoutMs = 10_000): Promise<ProbeResult> {
@@ -90,7 +90,7 @@ export function probePython(python: string, timeoutMs = 10_000): Promise<ProbeRe
       } else if (stdout.trim() === "True") {
         resolve({ works: true });
       } else {
-        resolve({ works: false, reason: "older than Python 3.10" });
+        resolve({ works: false, reason: "older than Python 3.11" });
       }
     });
   });

@@ -103,10 +103,10 @@ test("the server starts from the bundled libs when they are there, else from the
   assert.deepEqual(serverArgs(root, () => false), { args: ["-m", "tuneconf", "serve"], bundled: false });
 });
 
-test("probePython accepts this machine's python3 when it is 3.10+", async (t) => {
+test("probePython accepts this machine's python3 when it is 3.11+", async (t) => {
   const result = await probePython(PATH_PYTHON, 10_000);
   if (!result.works && /ENOENT|older/.test(result.reason)) {
-    t.skip(`no python3 3.10+ here: ${result.reason}`);
+    t.skip(`no python3 3.11+ here: ${result.reason}`);
     return;
   }
   assert.deepEqual(result, { works: true });

@@ -7,14 +7,14 @@ differ between code points and UTF-16; UTF-8 differs for any non-ASCII.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from lsprotocol import types
 
 from tuneconf.document.tree import Span
 
 
-class Encoding(str, Enum):
+class Encoding(StrEnum):
     UTF16 = "utf-16"
     UTF8 = "utf-8"
     UTF32 = "utf-32"

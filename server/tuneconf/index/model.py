@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ParamKind(str, Enum):
+class ParamKind(StrEnum):
     POSITIONAL_ONLY = "positional-only"
     POSITIONAL_OR_KEYWORD = "positional or keyword"
     VAR_POSITIONAL = "variadic positional"
@@ -127,7 +127,7 @@ def _last_positional_only(params: tuple[Parameter, ...], param: Parameter) -> bo
     return not any(p.kind is ParamKind.POSITIONAL_ONLY for p in later)
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     NOT_INSTALLED = "not-installed"
     UNKNOWN_MODULE = "unknown-module"
