@@ -6,6 +6,7 @@ drop both answers silently and ask again."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Awaitable
 from concurrent.futures import Executor
@@ -47,6 +48,16 @@ class TuneconfProtocol(LanguageServerProtocol):
         entry[1].remove_done_callback(entry[2])
         self._request_futures.pop(msg_id, None)
         super()._handle_request(msg_id, method_name, params)
+
+    def notify_serialized(self, method: str, params: str) -> None:
+        """A notification whose params are serialized JSON already (stdio: a synchronous write)."""
+        if self.writer is None:
+            return
+        body = f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params}}}'.encode(self.CHARSET)
+        if self._include_headers:
+            kind = f"{self.CONTENT_TYPE}; charset={self.CHARSET}"
+            body = f"Content-Length: {len(body)}\r\nContent-Type: {kind}\r\n\r\n".encode() + body
+        self.writer.write(body)
 
     def _handle_notification(self, method_name: str, params: Any) -> None:
         if method_name == types.TEXT_DOCUMENT_DID_CHANGE:

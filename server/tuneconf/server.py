@@ -25,7 +25,7 @@ from tuneconf.features.actions import code_actions
 from tuneconf.features.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
 from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
-from tuneconf.features.diagnostics import to_diagnostics
+from tuneconf.features.diagnostics import DiagnosticsJson
 from tuneconf.features.folding import folding_ranges
 from tuneconf.features.hover import hover
 from tuneconf.features.interpolations import prepare_rename, references, rename
@@ -49,6 +49,7 @@ class TuneconfServer(LanguageServer):
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.features = ClientFeatures()
+        self.published: dict[str, DiagnosticsJson] = {}
 
     def view(self, uri: str) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
@@ -65,10 +66,9 @@ class TuneconfServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         view = self.view(uri)
-        diagnostics = to_diagnostics(view.findings(), self.converter(view), uri)
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=view.version)
-        )
+        known = self.published.setdefault(uri, DiagnosticsJson())
+        params = known.params(view.findings(), self.converter(view), uri, view.version)
+        cast(TuneconfProtocol, self.protocol).notify_serialized(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         if view.ctx.pending:
             self.index_in_background(sorted(view.ctx.pending), quiet=True)
 
@@ -219,6 +219,7 @@ def did_save(ls: TuneconfServer, params: types.DidSaveTextDocumentParams) -> Non
 def did_close(ls: TuneconfServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.model.forget(uri)
+    ls.published.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 

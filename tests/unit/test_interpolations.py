@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
+from builtin import builtin_configs
 from marks import unmark
 from tuneconf.diagnostics import CheckContext, run_checks
 from tuneconf.document.parse import parse
+from tuneconf.interpolation import grammar
 from tuneconf.settings import Settings
 
 
@@ -97,3 +101,26 @@ def test_what_is_too_big_to_analyse_is_not_called_an_error(value: str) -> None:
     text = f"a: a\nx: '{value}'\n"
     assert findings(text) == []
     assert OmegaConf.create(text).x == value.replace("${" * 60 + "a" + "}" * 60, "a").replace("${a}", "a")
+
+
+def _all_strings(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _all_strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _all_strings(v)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_the_fast_path_agrees_with_omegaconfs_grammar_on_every_builtin_value() -> None:
+    values = {s for f in builtin_configs() for s in _all_strings(OmegaConf.to_container(OmegaConf.load(f)))}
+    interpolated = [v for v in values if "${" in v]
+    assert len(interpolated) >= 5
+    assert all(grammar._simple(v) is not None for v in interpolated)  # real values skip ANTLR
+    for value in interpolated:
+        assert grammar._simple(value) in (None, grammar._antlr(value)), value
+
+
+@given(st.text(alphabet="${}.ab1_-: /'\"\\[]é", max_size=24))
+@settings(max_examples=3000, deadline=None)
+def test_the_fast_path_agrees_with_omegaconfs_grammar_on_random_text(text: str) -> None:
+    assert grammar._simple(text) in (None, grammar._antlr(text))

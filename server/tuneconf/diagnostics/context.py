@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,9 +37,9 @@ class CheckContext:
     """The recipe that runs this config, when known (recipe-level checks need it)."""
     pending: set[str] = field(default_factory=set)
     """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""
-    memo: dict[tuple[str, int], tuple[Pair, Any]] = field(default_factory=dict)
-    """Results per top-level section, kept across versions of a document (see `per_section`)."""
-    _used: set[tuple[str, int]] = field(default_factory=set)
+    memo: dict[str, dict[int, tuple[Pair, list[Any]]]] = field(default_factory=dict)
+    """Results per family and top-level section, kept across versions of a document (see `per_section`)."""
+    _used: set[str] = field(default_factory=set)
 
     def lookup(self, dotpath: str) -> Resolution | None:
         result = self.resolve(dotpath)
@@ -49,7 +49,7 @@ class CheckContext:
 
     def per_section(
         self, family: str, doc: ParsedConfig, compute: Callable[[Pair], Iterable[T]], local: bool = False
-    ) -> Iterator[T]:
+    ) -> list[T]:
         """`compute` for each top-level section, reusing the last result for a section that did not change.
 
         An unchanged section is the very same Pair object (the parser caches sections by text and
@@ -57,23 +57,29 @@ class CheckContext:
         sections through an interpolation, are not kept. A family name should carry whatever else
         its results depend on."""
         top = doc.mapping
+        last = self.memo.get(family, {})
+        kept: dict[int, tuple[Pair, list[Any]]] = {}
+        results: list[T] = []
         for pair in top.pairs if top is not None else []:
-            key = (family, id(pair))
-            self._used.add(key)
-            hit = self.memo.get(key)
-            if hit is not None and hit[0] is pair:
-                yield from hit[1]
+            hit = last.get(id(pair))
+            if hit is None or hit[0] is not pair:
+                before = len(self.pending)
+                found = list(compute(pair))
+                results.extend(found)
+                if len(self.pending) == before and (local or not _interpolates(doc, pair)):
+                    kept[id(pair)] = (pair, found)
                 continue
-            before = len(self.pending)
-            found = list(compute(pair))
-            if len(self.pending) == before and (local or not _interpolates(doc, pair)):
-                self.memo[key] = (pair, found)
-            yield from found
+            kept[id(pair)] = hit
+            if hit[1]:
+                results.extend(hit[1])
+        self.memo[family] = kept
+        self._used.add(family)
+        return results
 
     def forget_unused_sections(self) -> None:
-        """Drop what this run did not use (sections that changed, families that no longer apply)."""
-        for key in [k for k in self.memo if k not in self._used]:
-            del self.memo[key]
+        """Drop the families this run did not use (the sections that changed are gone already)."""
+        for family in [f for f in self.memo if f not in self._used]:
+            del self.memo[family]
         self._used = set()
 
 

@@ -24,8 +24,8 @@ from tuneconf.document.tree import Alias, Mapping, Node, Pair, Span, shifted
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 # Shapes that sections cannot represent: directives, document markers, complex keys,
 # anchors, tags or flow collections at column 0, a top-level sequence.
-_WHOLE_ONLY = re.compile(r"^(?:---|\.\.\.|%|\?|&|\*|!|\[|\{|-(?:\s|$))|\r", re.M)
-_SECTION_START = re.compile(r"[^\s#\-]|-[^\s\-]")
+_WHOLE_ONLY = re.compile(r"^(?:---|\.\.\.|%|\?|&|\*|!|\[|\{|-(?:\s|$))", re.M)
+_SECTION_START = re.compile(r"^(?:[^\s#\-]|-[^\s\-])", re.M)
 _CACHE_SIZE = 20_000
 # Beyond this we do not parse: OmegaConf refuses more than 10,000 nodes anyway (~200 KB of config).
 MAX_CHARS = 2_000_000
@@ -130,9 +130,13 @@ def _from_composed(text: str, lines: list[str], c: Composed | None, problems: li
 
 def _section_starts(text: str, lines: list[str]) -> list[int] | None:
     """First line of each top-level section, or None when the text must be composed whole."""
-    if _WHOLE_ONLY.search(text):
+    if "\r" in text or _WHOLE_ONLY.search(text):
         return None
-    starts = [i for i, line in enumerate(lines) if _SECTION_START.match(line)]
+    starts, line, at = [], 0, 0
+    for match in _SECTION_START.finditer(text):  # lines end at \n only here (no \r)
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        starts.append(line)
     if not starts:
         return None
     starts[0] = 0  # leading comments belong to the first section
