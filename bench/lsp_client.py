@@ -168,7 +168,10 @@ class Client:
                 "capabilities": {
                     "textDocument": {
                         "publishDiagnostics": {"versionSupport": True},
-                        "completion": {"completionItem": {"snippetSupport": True}},
+                        "completion": {
+                            "completionItem": {"snippetSupport": True},
+                            "completionList": {"itemDefaults": ["commitCharacters", "editRange", "data"]},
+                        },
                         "hover": {"contentFormat": ["markdown", "plaintext"]},
                     },
                     "workspace": {"configuration": True},

@@ -72,6 +72,7 @@ async def test_dotpath_completion_lists_module_members(vscode: LanguageClient) -
     labels = [i.label for i in result.items]
     assert "alpaca_dataset" in labels and "alpaca_cleaned_dataset" in labels
     item = next(i for i in result.items if i.label == "alpaca_dataset")
+    # The recorded VS Code capabilities predate completionList.itemDefaults: the range is on each item.
     assert item.text_edit is not None and item.text_edit.range.start == types.Position(1, 34)
     resolved = await request(vscode.completion_item_resolve_async(item))
     assert resolved.detail is not None and resolved.detail.startswith("alpaca_dataset(tokenizer")

@@ -6,7 +6,14 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from tuneconf.features.capabilities import ClientFeatures, fit_hover, fit_item, plain_markdown, plain_snippet
+from tuneconf.features.capabilities import (
+    ClientFeatures,
+    fit_completion,
+    fit_hover,
+    fit_item,
+    plain_markdown,
+    plain_snippet,
+)
 
 
 @pytest.mark.parametrize(
@@ -24,8 +31,8 @@ def test_markdown_loses_its_fences() -> None:
 def test_the_recorded_clients() -> None:
     vscode = ClientFeatures.of(client_capabilities("visual-studio-code"), types.ClientInfo("Visual Studio Code"))
     neovim = ClientFeatures.of(client_capabilities("neovim"), types.ClientInfo("Neovim"))
-    assert vscode == ClientFeatures()
-    assert not neovim.commit_characters and not neovim.vscode_commands
+    assert vscode == ClientFeatures(edit_range_default=False)  # recorded before VS Code declared itemDefaults
+    assert not neovim.commit_characters and not neovim.vscode_commands and neovim.edit_range_default
 
 
 def test_an_item_for_a_client_without_snippets_markdown_or_commit_characters() -> None:
@@ -48,3 +55,16 @@ def test_an_item_for_a_client_without_snippets_markdown_or_commit_characters() -
     assert fitted.commit_characters is None and fitted.command is None
     hover = types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="**x**"))
     assert fit_hover(hover, bare).contents.kind == types.MarkupKind.PlainText  # type: ignore[union-attr]
+
+
+def test_a_shared_edit_range_is_spelled_out_for_a_client_without_item_defaults() -> None:
+    span = types.Range(types.Position(1, 34), types.Position(1, 36))
+    items = [types.CompletionItem(label="alpaca_dataset"), types.CompletionItem(label="x", text_edit_text="y")]
+    listing = types.CompletionList(False, items, item_defaults=types.CompletionItemDefaults(edit_range=span))
+    fitted = fit_completion(listing, ClientFeatures.of(types.ClientCapabilities(), None))
+    assert fitted is not None and fitted.item_defaults is None
+    assert [(i.text_edit.range, i.text_edit.new_text) for i in fitted.items] == [  # type: ignore[union-attr]
+        (span, "alpaca_dataset"),
+        (span, "y"),
+    ]
+    assert items[0].text_edit is None  # the cached items themselves are left as they were

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import attrs
 from lsprotocol import types
 
 _PLACEHOLDER = re.compile(r"\$\{\d+:((?:[^}\\]|\\.)*)\}|\$\{\d+\}|\$\d+")
@@ -21,6 +22,8 @@ class ClientFeatures:
     hover_markdown: bool = True
     vscode_commands: bool = True
     """Whether the client runs VS Code's own commands (editor.action.triggerSuggest)."""
+    edit_range_default: bool = True
+    """Whether the client reads a completion list's itemDefaults.editRange (LSP 3.17)."""
     client_commands: frozenset[str] = frozenset()
     """The tuneconf commands the client implements (`initializationOptions.clientCommands`)."""
 
@@ -30,12 +33,14 @@ class ClientFeatures:
         completion = document.completion if document is not None else None
         item = completion.completion_item if completion is not None else None
         hover = document.hover if document is not None else None
+        listing = completion.completion_list if completion is not None else None
         return cls(
             snippets=bool(item and item.snippet_support),
             commit_characters=bool(item and item.commit_characters_support),
             completion_markdown=types.MarkupKind.Markdown in ((item and item.documentation_format) or []),
             hover_markdown=types.MarkupKind.Markdown in ((hover and hover.content_format) or []),
             vscode_commands=info is not None and "code" in info.name.lower(),
+            edit_range_default="editRange" in ((listing and listing.item_defaults) or []),
             client_commands=_commands(options),
         )
 
@@ -46,8 +51,15 @@ def _commands(options: Any) -> frozenset[str]:
 
 
 def fit_completion(result: types.CompletionList | None, features: ClientFeatures) -> types.CompletionList | None:
-    if result is not None:
-        result.items = [fit_item(item, features) for item in result.items]
+    if result is None:
+        return None
+    defaults = result.item_defaults
+    items = result.items
+    if defaults is not None and isinstance(defaults.edit_range, types.Range) and not features.edit_range_default:
+        edit = defaults.edit_range  # our lists carry no other default: spell the range out on each item
+        items = [attrs.evolve(i, text_edit=types.TextEdit(edit, i.text_edit_text or i.label)) for i in items]
+        result.item_defaults = None
+    result.items = [fit_item(item, features) for item in items]
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from lsprotocol import types
 
 from tuneconf.diagnostics.context import CheckContext
@@ -13,7 +15,7 @@ from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Span
 from tuneconf.features.hover import symbol_markdown
 from tuneconf.features.interpolations import complete_interpolation
-from tuneconf.index.model import Member, Parameter, Symbol
+from tuneconf.index.model import Member, ModuleListing, Parameter, Symbol
 
 _KINDS = {
     "module": types.CompletionItemKind.Module,
@@ -38,6 +40,8 @@ def complete(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Co
 
 
 def _dotpaths(context: ValueContext, ctx: CheckContext, conv: Converter) -> types.CompletionList:
+    """A module's members. Their common range travels once, as itemDefaults.editRange (each item's
+    label is its text); the items of a listing are built once per typed prefix."""
     module, _, partial = context.prefix.rpartition(".")
     listing = ctx.listing(module)
     if listing is None:
@@ -45,11 +49,26 @@ def _dotpaths(context: ValueContext, ctx: CheckContext, conv: Converter) -> type
     span = context.replace
     start = span.start_col + len(context.prefix) - len(partial)
     replace = conv.range(Span(span.start_line, start, span.end_line, span.end_col))
-    items = [_member_item(m, module, partial, replace) for m in listing.members]
-    return types.CompletionList(is_incomplete=False, items=items)
+    items = _member_items(listing, module, partial)
+    defaults = types.CompletionItemDefaults(edit_range=replace)
+    return types.CompletionList(is_incomplete=False, items=items, item_defaults=defaults)
 
 
-def _member_item(member: Member, module: str, partial: str, replace: types.Range) -> types.CompletionItem:
+_listed: OrderedDict[tuple[int, str, str], tuple[ModuleListing, list[types.CompletionItem]]] = OrderedDict()
+
+
+def _member_items(listing: ModuleListing, module: str, partial: str) -> list[types.CompletionItem]:
+    key = (id(listing), module, partial)
+    hit = _listed.get(key)
+    if hit is None or hit[0] is not listing:
+        hit = (listing, [_member_item(m, module, partial) for m in listing.members])
+        _listed[key] = hit
+        if len(_listed) > 64:
+            _listed.popitem(last=False)
+    return hit[1]
+
+
+def _member_item(member: Member, module: str, partial: str) -> types.CompletionItem:
     path = f"{module}.{member.name}" if module else member.name
     rank = (0 if member.public else 1, 0 if member.name.startswith(partial) else 1)
     return types.CompletionItem(
@@ -57,7 +76,6 @@ def _member_item(member: Member, module: str, partial: str, replace: types.Range
         kind=_KINDS.get(member.kind, types.CompletionItemKind.Reference),
         detail=path,
         sort_text=f"{rank[0]}{rank[1]}{member.name.lower()}",
-        text_edit=types.TextEdit(range=replace, new_text=member.name),
         commit_characters=["."] if member.kind == "module" else None,
         data={"dotpath": path},
     )
