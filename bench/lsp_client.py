@@ -180,6 +180,7 @@ class Client:
             },
         )
         self.capabilities = result.get("capabilities", {})
+        self.ready_at = now_ms()
         self.notify("initialized", {})
         if self.settings:
             self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
