@@ -32,8 +32,8 @@ python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"  # absolute, 
 
 # Only what earlier runs wrote is removed (E2E_OUT may name a folder that holds other things).
 for phase in trusted untrusted; do rm -rf "${out:?}/$phase"; done
-rm -rf "$E2E_HOME/work"
-mkdir -p "$out" "$E2E_HOME/work"
+rm -rf "$E2E_HOME/phases"
+mkdir -p "$out" "$E2E_HOME/phases"
 
 cs_pid=""
 stop_code_server() {
@@ -83,7 +83,7 @@ failed=0
 run_phase() {  # NAME
   local name="$1" trusted=true
   [ "$name" = untrusted ] && trusted=false
-  local dir="$E2E_HOME/work/$name" phase_started=$SECONDS
+  local dir="$E2E_HOME/phases/$name" phase_started=$SECONDS
   local ws="$dir/workspace" data="$dir/user-data" ext="$dir/extensions" shots="$out/$name"
   echo "== e2e-vscode: phase $name"
   mkdir -p "$ws" "$data/User" "$ext" "$shots" "$dir/xdg"

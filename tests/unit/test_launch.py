@@ -15,6 +15,7 @@ from tuneconf.recipes.launch import GPUs, Profile, build_plan, slurm_script, vis
 from tuneconf.recipes.registry import RecipeChoice
 from tuneconf.running import execute
 
+PROJECT = Path("project").absolute()  # a workspace folder; nothing is read from it
 SINGLE = RecipeChoice(
     "lora_finetune_single_device", Path("/site/recipes/lora_finetune_single_device.py"), "t", False, True
 )
@@ -48,7 +49,7 @@ def test_cuda_visible_devices_narrows_the_gpus(tmp_path: Path) -> None:
 
 
 def plan(recipe: RecipeChoice, gpus: int, profile: Profile | None = None, overrides: list[str] | None = None):  # type: ignore[no-untyped-def]
-    cwd = Path("/work/project")
+    cwd = PROJECT
     config = cwd / "configs" / "c.yaml"
     return build_plan(
         "/env/bin/python", config, "a: 1\n", overrides or [], recipe, cwd, GPUs(gpus, "nvidia-smi"), profile
@@ -95,7 +96,7 @@ def test_multinode_flags_and_the_slurm_script() -> None:
 def test_debug_runs_the_recipe_itself() -> None:
     debug = plan(SINGLE, 0, overrides=["epochs=2"]).debug
     assert debug["program"] == "/site/recipes/lora_finetune_single_device.py"
-    assert debug["args"] == ["--config", "configs/c.yaml", "epochs=2"] and debug["cwd"] == "/work/project"
+    assert debug["args"] == ["--config", "configs/c.yaml", "epochs=2"] and debug["cwd"] == str(PROJECT)
 
 
 def test_unknown_recipe_blocks() -> None:
