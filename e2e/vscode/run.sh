@@ -53,12 +53,13 @@ free_port() {
   node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
 
-write_settings() {  # FILE TRUSTED
+# Trust is left on (the default) here: the trusted phase turns it off with --disable-workspace-trust
+# (the workbench asks that flag first, then security.workspace.trust.enabled).
+write_settings() {  # FILE
   node -e '
-    const [file, python, trusted] = process.argv.slice(1);
+    const [file, python] = process.argv.slice(1);
     const settings = {
       "tuneconf.interpreter": python,
-      "security.workspace.trust.enabled": trusted !== "true",
       "security.workspace.trust.startupPrompt": "never",
       "security.workspace.trust.banner": "always",
       "workbench.startupEditor": "none",
@@ -90,7 +91,7 @@ run_phase() {  # NAME
   # The workspace: a copy of the repository's configs, without the tiny run's generated artifacts.
   cp -r "$root/configs" "$ws/configs"
   rm -rf "$ws/configs/tiny/.artifacts"
-  write_settings "$data/User/settings.json" "$trusted"
+  write_settings "$data/User/settings.json"
   printf 'auth: none\ncert: false\n' > "$dir/code-server.yaml"
   local common=(--config "$dir/code-server.yaml" --user-data-dir "$data" --extensions-dir "$ext")
   # The driver goes in unpacked before any --install-extension: once extensions.json exists,

@@ -10,9 +10,16 @@ import {
 import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
 
 export const SECTION = "tuneconf";
-const RUNS = new Set(["tuneconf.runRecipe", "tuneconf.debugRecipe"]);
-/** The lens commands this extension implements; the server offers lenses only to clients that name them. */
-const LENS_COMMANDS = [...RUNS, "tuneconf.checkConfig", "tuneconf.showEffectiveConfig"];
+const RUNS = ["tuneconf.runRecipe", "tuneconf.debugRecipe"];
+const STATIC = ["tuneconf.checkConfig", "tuneconf.showEffectiveConfig"];
+
+/**
+ * The lens commands to offer; the server offers lenses only for the commands the client names.
+ * Restricted Mode: the static ones only, nothing that runs code (granting trust restarts the server).
+ */
+function lensCommands(trusted: boolean): string[] {
+  return trusted ? [...RUNS, ...STATIC] : STATIC;
+}
 
 type Manifest = { contributes: { configuration: { properties: Record<string, unknown> } } };
 
@@ -79,7 +86,7 @@ export class TuneconfServer {
     }
     this.channel.info(`starting server: ${resolution.python} ${args.join(" ")}`);
     const settings = readSettings(this.context.extension.packageJSON);
-    this.client = createClient(resolution.python, args, settings, this.channel);
+    this.client = createClient(resolution.python, args, settings, lensCommands(vscode.workspace.isTrusted), this.channel);
     await this.client.start();
   }
 
@@ -111,6 +118,7 @@ function createClient(
   python: string,
   args: string[],
   settings: Record<string, unknown>,
+  clientCommands: string[],
   channel: vscode.OutputChannel,
 ): LanguageClient {
   // An argv, never a shell string: paths with spaces or quotes stay one argument.
@@ -122,14 +130,7 @@ function createClient(
     ],
     outputChannel: channel,
     synchronize: { configurationSection: SECTION },
-    initializationOptions: { settings, clientCommands: LENS_COMMANDS },
-    middleware: {
-      // Restricted Mode: the static features stay; nothing that runs code is offered.
-      provideCodeLenses: async (document, token, next) => {
-        const lenses = await next(document, token);
-        return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => !RUNS.has(lens.command?.command ?? ""));
-      },
-    },
+    initializationOptions: { settings, clientCommands },
   };
   return new LanguageClient(SECTION, "tuneconf", serverOptions, clientOptions);
 }

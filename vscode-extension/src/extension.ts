@@ -20,7 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
     vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
     ...registerCommands(running, channel, runs),
-    // Trust granted: the interpreter may now come from the Python extension too.
+    // Trust granted: the interpreter may now come from the Python extension too, and the server is told
+    // the Run/Debug lens commands (clientCommands), which Restricted Mode leaves out.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void running.restart()),
     // The other settings reach the running server through workspace/didChangeConfiguration.
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -112,12 +112,12 @@ export class Runs {
       void vscode.window.showWarningMessage(`tuneconf: ${action} is not available in Restricted Mode.`);
       return undefined;
     }
-    const overrides = await this.chooseOverrides(uri);
+    const settings = await readRunSettings(uri);
+    const overrides = await this.chooseOverrides(uri, settings);
     if (overrides === undefined) {
       return undefined;
     }
-    const launch = (await readRunSettings(uri)).launch;
-    const plan = (await this.server.executeCommand("tuneconf.server.launchPlan", [uri.toString(), overrides, launch])) as
+    const plan = (await this.server.executeCommand("tuneconf.server.launchPlan", [uri.toString(), overrides, settings.launch])) as
       | Plan
       | undefined;
     if (plan === undefined || plan === null) {
@@ -155,8 +155,9 @@ export class Runs {
     return true;
   }
 
-  private async chooseOverrides(uri: vscode.Uri): Promise<string[] | undefined> {
-    const settings = await readRunSettings(uri);
+  /** `settings`: .vscode/tuneconf.json when the caller has read it already (read once, warned about once). */
+  private async chooseOverrides(uri: vscode.Uri, settings?: WorkspaceRunSettings): Promise<string[] | undefined> {
+    settings ??= await readRunSettings(uri);
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const relative = folder ? path.posix.normalize(path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join("/")) : "";
     const sets = setsFor(settings, relative);
@@ -198,15 +199,24 @@ async function runProcess(name: string, argv: string[], cwd: string): Promise<nu
   const execution = new vscode.ProcessExecution(argv[0], argv.slice(1), { cwd });
   const task = new vscode.Task({ type: "tuneconf", name }, vscode.TaskScope.Workspace, name, "tuneconf", execution);
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
-  const started = await vscode.tasks.executeTask(task);
-  return new Promise((resolve) => {
-    const listener = vscode.tasks.onDidEndTaskProcess((event) => {
-      if (event.execution === started) {
-        listener.dispose();
+  // Subscribed before executeTask: a process that ends at once (the prepare step) is not missed.
+  let started: vscode.TaskExecution | undefined;
+  let listener: vscode.Disposable | undefined;
+  const ended = new Promise<number | undefined>((resolve) => {
+    listener = vscode.tasks.onDidEndTaskProcess((event) => {
+      if (event.execution === started || event.execution.task === task) {
+        listener?.dispose();
         resolve(event.exitCode);
       }
     });
   });
+  try {
+    started = await vscode.tasks.executeTask(task);
+  } catch (error) {
+    listener?.dispose();
+    throw error;
+  }
+  return ended;
 }
 
 async function askNumber(prompt: string, value: string): Promise<number | undefined> {

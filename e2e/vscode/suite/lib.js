@@ -67,6 +67,18 @@ async function diagnosticsWhen(t, uri, ready, what, ms = 90000) {
   }
 }
 
+/** The code lenses of `uri` once one of them runs `command` (the server is up and has analysed the file). */
+async function lensesWhen(t, uri, command, what, ms = 60000) {
+  return t.waitFor(
+    async () => {
+      const found = await t.vscode.commands.executeCommand("vscode.executeCodeLensProvider", uri);
+      return found && found.some((lens) => lens.command && lens.command.command === command) ? found : undefined;
+    },
+    ms,
+    what,
+  );
+}
+
 function hasCode(diagnostics, code, document, text) {
   return diagnostics.some((d) => codeOf(d) === code && (text === undefined || document.getText(d.range) === text));
 }
@@ -89,4 +101,6 @@ async function placeCursor(t, editor, position) {
   await t.vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup");
 }
 
-module.exports = { codeOf, plain, describe, rangeOf, sameRange, labels, hoverText, diagnosticsWhen, hasCode, append, placeCursor };
+module.exports = {
+  codeOf, plain, describe, rangeOf, sameRange, labels, hoverText, diagnosticsWhen, lensesWhen, hasCode, append, placeCursor,
+};

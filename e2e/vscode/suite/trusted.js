@@ -4,7 +4,7 @@
 const fs = require("fs");
 const path = require("path");
 const {
-  codeOf, describe, rangeOf, sameRange, labels, hoverText, diagnosticsWhen, hasCode, append, placeCursor,
+  codeOf, describe, rangeOf, sameRange, labels, hoverText, diagnosticsWhen, lensesWhen, hasCode, append, placeCursor,
 } = require("./lib");
 
 const DEMO = "configs/demo_mistakes.yaml";
@@ -201,6 +201,8 @@ const scenarios = [
       const { vscode } = t;
       const editor = await t.open(DEMO);
       const document = editor.document;
+      // The line of the unexpected-argument that the first fix removes (the fixes keep the line count).
+      const fixedLine = rangeOf(vscode, document, "lora_rnak").start.line;
       const fixes = [
         ["unexpected-argument", "lora_rnak", "Rename to 'lora_rank'", "lora_rank: 8"],
         ["unknown-member", "alpaca_datset", "Change to 'alpaca_dataset'", "_component_: torchtune.datasets.alpaca_dataset   #"],
@@ -238,7 +240,7 @@ const scenarios = [
       const after = await diagnosticsWhen(
         t,
         document.uri,
-        (found) => !hasCode(found, "unknown-member") && !found.some((d) => codeOf(d) === "unexpected-argument" && d.range.start.line === 8),
+        (found) => !hasCode(found, "unknown-member") && !found.some((d) => codeOf(d) === "unexpected-argument" && d.range.start.line === fixedLine),
         "the fixed diagnostics to go away",
         30000,
       );
@@ -256,14 +258,7 @@ const scenarios = [
       const { vscode } = t;
       const editor = await t.open(TINY);
       const document = editor.document;
-      const lenses = await t.waitFor(
-        async () => {
-          const found = await vscode.commands.executeCommand("vscode.executeCodeLensProvider", document.uri);
-          return found && found.some((lens) => lens.command && lens.command.command === "tuneconf.runRecipe") ? found : undefined;
-        },
-        60000,
-        "the Run lens",
-      );
+      const lenses = await lensesWhen(t, document.uri, "tuneconf.runRecipe", "the Run lens");
       const titles = lenses.map((lens) => lens.command && lens.command.title);
       t.note("lenses", lenses.map((lens) => ({ title: lens.command.title, command: lens.command.command, line: lens.range.start.line + 1 })));
       t.check("the lenses are Run lora_finetune_single_device, Debug, Check, Effective config",
@@ -292,7 +287,7 @@ const scenarios = [
           120000,
           "the run's terminal",
         );
-        t.check("the run opens a terminal named after `tune run lora_finetune_single_device`", true, terminal.name);
+        t.note("the run's terminal", terminal.name);
         const finished = await t.waitFor(
           () => ended.find((e) => e.task.startsWith("tune run")) || ended.find((e) => e.exitCode !== 0),
           300000,
