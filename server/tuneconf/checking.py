@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,20 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
         is_override = ("=" in target or target.startswith("~")) and not os.path.exists(target)
         (overrides if is_override else paths).append(target)
     return paths, overrides
+
+
+def one_config(targets: list[str], verb: str) -> tuple[Path, str, list[str]] | None:
+    """The single config file of `tuneconf VERB FILE OVERRIDES...`, its text and the overrides; None,
+    having said why on stderr, when there is not exactly one readable file."""
+    paths, overrides = split_targets(targets)
+    if len(paths) != 1:
+        print(f"tuneconf: {verb} takes one config file, then overrides", file=sys.stderr)
+        return None
+    text, problem = read_text(Path(paths[0]))
+    if text is None:
+        print(f"tuneconf: {paths[0]}: {problem}", file=sys.stderr)
+        return None
+    return Path(paths[0]), text, overrides
 
 
 def iter_files(path: Path) -> Iterator[tuple[Path, bool]]:
@@ -67,10 +82,9 @@ def check_file(workspace: Workspace, file: Path, explicit: bool, overrides: list
     text, problem = read_text(file)
     if text is None:
         return FileReport(str(file), [], unreadable=problem)
-    view = workspace.view(file.resolve().as_uri(), None, text)
-    if not view.is_config and not explicit:
+    view = workspace.view(file.resolve().as_uri(), None, text, config=explicit)
+    if not view.is_config:
         return None
-    view.is_config = True
     return FileReport(str(file), workspace.findings_with(view, overrides), lines=view.parsed.lines)
 
 

@@ -112,25 +112,21 @@ def schema_command(target: str) -> int:
 
 
 def show_command(targets: list[str], resolve: bool) -> int:
-    from tuneconf.checking import read_text, split_targets
+    from tuneconf.checking import one_config
     from tuneconf.document.parse import parse
     from tuneconf.effective import effective_yaml
     from tuneconf.findings import placed
+    from tuneconf.report import finding_line
 
-    paths, overrides = split_targets(targets)
-    if len(paths) != 1:
-        print("tuneconf: show takes one config file, then overrides", file=sys.stderr)
+    target = one_config(targets, "show")
+    if target is None:
         return EXIT_USAGE
-    text, problem = read_text(Path(paths[0]))
-    if text is None:
-        print(f"tuneconf: {paths[0]}: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    path, text, overrides = target
     result = effective_yaml(parse(text), overrides, resolve)
     for finding in map(placed, result.findings):
-        where = f"{finding.file}:{finding.span.start_line + 1}:{finding.span.start_col + 1}"
-        print(f"{where}: {finding.severity.label}[{finding.code}] {finding.message}", file=sys.stderr)
+        print(finding_line(finding, str(path)), file=sys.stderr)
     if result.error:
-        print(f"tuneconf: cannot show {paths[0]}: {result.error}", file=sys.stderr)
+        print(f"tuneconf: cannot show {path}: {result.error}", file=sys.stderr)
         return EXIT_FINDINGS
     sys.stdout.write(result.text)
     for line in result.unresolved:

@@ -36,13 +36,12 @@ def effective_yaml(doc: ParsedConfig, overrides: list[str], resolve: bool = Fals
     unresolved: list[str] = []
     if resolve:
         plain = _resolved(config, plain, "", unresolved)
-    text = OmegaConf.to_yaml(OmegaConf.create(plain))
+    text = OmegaConf.to_yaml(OmegaConf.create(plain) if resolve else config)
     header = "".join(f"# not resolved: {line}\n" for line in unresolved)
     return Effective(header + text, merged.findings, unresolved=unresolved)
 
 
 def _resolved(config: Any, value: Any, path: str, unresolved: list[str]) -> Any:
-    from omegaconf import OmegaConf
 
     if isinstance(value, dict):
         return {k: _resolved(config, v, f"{path}.{k}" if path else str(k), unresolved) for k, v in value.items()}
@@ -50,9 +49,15 @@ def _resolved(config: Any, value: Any, path: str, unresolved: list[str]) -> Any:
         return [_resolved(config, v, f"{path}[{i}]", unresolved) for i, v in enumerate(value)]
     if isinstance(value, str) and "${" in value:
         try:
-            result = OmegaConf.select(config, path, throw_on_resolution_failure=True)
+            return select_resolved(config, path)
         except Exception as exc:
             unresolved.append(f"{path}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-            return value
-        return OmegaConf.to_container(result, resolve=True) if OmegaConf.is_config(result) else result
     return value
+
+
+def select_resolved(config: Any, path: str) -> Any:
+    """The plain value at dotted `path` of an OmegaConf `config`, resolved; raises what OmegaConf raises."""
+    from omegaconf import OmegaConf
+
+    result = OmegaConf.select(config, path, throw_on_resolution_failure=True)
+    return OmegaConf.to_container(result, resolve=True) if OmegaConf.is_config(result) else result

@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from tuneconf.checking import read_text, split_targets
+from tuneconf.checking import one_config
 from tuneconf.recipes.launch import LaunchPlan, Profile, slurm_script
 from tuneconf.running import execute, plan_for
 from tuneconf.settings import Settings
@@ -17,20 +17,20 @@ EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 
 
 def run_command(args: argparse.Namespace, targets: list[str]) -> int:
-    paths, overrides = split_targets(targets)
-    if len(paths) != 1:
-        print("tuneconf: run takes one config file, then overrides", file=sys.stderr)
+    target = one_config(targets, "run")
+    if target is None:
         return EXIT_USAGE
-    config = Path(paths[0])
-    text, problem = read_text(config)
-    if text is None:
-        print(f"tuneconf: {config}: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    config, text, overrides = target
     profile = Profile(args.nproc_per_node, args.nnodes, args.node_rank, None, args.rdzv_endpoint)
-    plan = plan_for(Workspace(Settings(), [Path.cwd()]), config, text, overrides, profile)
+    workspace = Workspace(Settings(), [Path.cwd()])
+    plan = plan_for(workspace, workspace.view(config.resolve().as_uri(), None, text, config=True), overrides, profile)
+    workspace.save()
     if args.slurm:
+        if not plan.argv:  # no recipe, or its file is missing: nothing to put in a script
+            describe(plan)
+            return EXIT_BLOCKED
         print(slurm_script(plan, args.nnodes or 1, args.nproc_per_node or max(plan.gpus.count, 1)), end="")
-        return EXIT_OK if plan.recipe is not None else EXIT_BLOCKED
+        return EXIT_OK
     if args.dry_run:
         describe(plan)
         return EXIT_OK if plan.runnable else EXIT_BLOCKED

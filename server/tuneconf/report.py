@@ -29,15 +29,19 @@ class FileReport:
 
 
 def render(reports: list[FileReport], fmt: str) -> str:
+    if fmt == "text":
+        return "".join(finding_line(f, r.path) + "\n" for r in reports for f in r.findings)
     rows = [_row(r.path, f) for r in reports for f in r.findings]
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "github":
-        return "".join(_github(row) + "\n" for row in rows)
-    return "".join(
-        f"{row['file']}:{row['line']}:{row['column']}: {row['severity']}[{row['code']}] {row['message']}\n"
-        for row in rows
-    )
+    return "".join(_github(row) + "\n" for row in rows)
+
+
+def finding_line(finding: Finding, path: str) -> str:
+    """One finding as a compiler prints it: `file:line:column: severity[code] message` (`path` unless
+    the finding is in another file, e.g. `<overrides>`)."""
+    where = f"{finding.file or path}:{finding.span.start_line + 1}:{finding.span.start_col + 1}"
+    return f"{where}: {finding.severity.label}[{finding.code}] {finding.message}"
 
 
 def _row(path: str, finding: Finding) -> dict[str, object]:

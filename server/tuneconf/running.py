@@ -10,30 +10,30 @@ from tuneconf.document.values import to_python
 from tuneconf.findings import Severity
 from tuneconf.overrides import merge
 from tuneconf.recipes.launch import GPUs, LaunchPlan, Profile, build_plan, overwrite_warning, visible_gpus
-from tuneconf.workspace import Workspace, folder_of
+from tuneconf.report import finding_line
+from tuneconf.workspace import ConfigView, Workspace, folder_of, path_of
 
 
 def plan_for(
     workspace: Workspace,
-    config: Path,
-    text: str,
+    view: ConfigView,
     overrides: list[str],
     profile: Profile | None = None,
     gpus: GPUs | None = None,
 ) -> LaunchPlan:
-    """The launch plan of `config` with `overrides`, with the config's errors and run-time warnings."""
-    view = workspace.view(config.resolve().as_uri(), None, text)
-    view.is_config = True
+    """The launch plan of the config `view` (from `Workspace.view(..., config=True)`) with `overrides`,
+    with the config's errors and run-time warnings."""
+    config = Path(path_of(view.uri))
     recipe = view.ctx.recipe.choice if view.ctx.recipe is not None else None
     interpreter = workspace.index.env.interpreter
     cwd = folder_of(config, workspace.folders)
     gpus = gpus if gpus is not None else visible_gpus(interpreter)
-    plan = build_plan(interpreter, config, text, overrides, recipe, cwd, gpus, profile)
-    for finding in workspace.findings_with(view, overrides):
+    plan = build_plan(interpreter, config, view.parsed.text, overrides, recipe, cwd, gpus, profile)
+    merged = merge(view.parsed, overrides)
+    for finding in workspace.findings_with(view, overrides, merged):
         if finding.severity is Severity.ERROR:
-            where = finding.file or str(config)
-            plan.errors.append(f"{where}:{finding.span.start_line + 1}: [{finding.code}] {finding.message}")
-    effective = to_python(merge(view.parsed, overrides).doc.root)
+            plan.errors.append(finding_line(finding, str(config)))
+    effective = to_python(merged.doc.root)
     values = effective if isinstance(effective, dict) else {}
     device = str(values.get("device") or "")
     if device.startswith("cuda") and gpus.count == 0:

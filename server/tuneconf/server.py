@@ -10,13 +10,11 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, TypeVar, cast
 
 from lsprotocol import types
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from tuneconf import __version__
 from tuneconf.document.positions import Converter, encoding_of
@@ -34,7 +32,7 @@ from tuneconf.features.runs import builtin_configs, check_summary, gpus_cached, 
 from tuneconf.features.symbols import document_symbols
 from tuneconf.protocol import BatchReader, TuneconfProtocol
 from tuneconf.settings import Settings
-from tuneconf.workspace import ConfigView, Workspace
+from tuneconf.workspace import ConfigView, Workspace, workspace_folder
 
 log = logging.getLogger(__name__)
 DEBOUNCE_S = 0.02
@@ -51,9 +49,9 @@ class TuneconfServer(LanguageServer):
         self.features = ClientFeatures()
         self.published: dict[str, DiagnosticsJson] = {}
 
-    def view(self, uri: str) -> ConfigView:
+    def view(self, uri: str, config: bool = False) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
-        return self.model.view(uri, doc.version, doc.source)
+        return self.model.view(uri, doc.version, doc.source, config)
 
     def converter(self, view: ConfigView) -> Converter:
         return Converter(view.parsed.lines, encoding_of(self.workspace.position_encoding))
@@ -163,19 +161,6 @@ def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
     ls.model.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
     uris = [f.uri for f in params.workspace_folders or []] or [params.root_uri or ""]
     ls.model.folders = [f for f in map(workspace_folder, uris) if f is not None]
-
-
-def workspace_folder(uri: str) -> Path | None:
-    """The folder a workspace URI names; a relative one (`file://.`) against the server's working
-    directory; None, logged, when it names no folder here."""
-    if not uri:
-        return None
-    path = to_fs_path(uri) if uri.startswith("file:") else None
-    folder = Path(path or ".").resolve() if path is not None else None
-    if folder is None or not folder.is_dir():
-        log.warning("workspace folder %r is not a folder here; it is left out", uri)
-        return None
-    return folder
 
 
 @server.feature(types.INITIALIZED)
@@ -332,7 +317,7 @@ async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], pro
     try:
         interpreter = ls.model.index.env.interpreter
         gpus = await asyncio.get_running_loop().run_in_executor(None, gpus_cached, interpreter)
-        return launch_plan(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides, profile, gpus)
+        return launch_plan(ls.model, ls.view(uri, config=True), overrides, profile, gpus)
     except Exception:
         log.exception("launch plan failed")
         return None
@@ -341,13 +326,13 @@ async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], pro
 @server.command("tuneconf.server.check")
 @guarded(None)
 def on_check(ls: TuneconfServer, uri: str, overrides: list[str]) -> dict[str, Any]:
-    return check_summary(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides)
+    return check_summary(ls.model, ls.view(uri, config=True), overrides)
 
 
 @server.command("tuneconf.server.slurmScript")
 @guarded(None)
 def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
-    return slurm(ls.model, uri, ls.workspace.get_text_document(uri).source, overrides, nodes, gpus_per_node)
+    return slurm(ls.model, ls.view(uri, config=True), overrides, nodes, gpus_per_node)
 
 
 @server.command("tuneconf.server.builtinConfigs")

@@ -5,6 +5,7 @@ Pure: the LSP shell and the CLI both drive it. Nothing here knows about pygls.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -19,10 +20,11 @@ from tuneconf.findings import Finding, placed
 from tuneconf.index.cache import DiskCache, default_directory
 from tuneconf.index.environment import probe
 from tuneconf.index.service import Index
-from tuneconf.overrides import merge
+from tuneconf.overrides import Merged, merge
 from tuneconf.recipes.catalog import Catalog
 from tuneconf.settings import Settings
 
+log = logging.getLogger(__name__)
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "dist", "build"}
 MAX_SCANNED_FILES = 2000
 REQUEST_WAIT_S = 0.25
@@ -104,27 +106,31 @@ class Workspace:
             interpreter=index.env.interpreter,
         )
 
-    def view(self, uri: str, version: int | None, text: str) -> ConfigView:
-        """The analysis of this version of the document (cached until the next version)."""
+    def view(self, uri: str, version: int | None, text: str, config: bool = False) -> ConfigView:
+        """The analysis of this version of the document (cached until the next version). `config`:
+        analyse it as a config even when nothing marks it as one (an explicit check or run); such a
+        view does not take the place of the document's own."""
         hit = self._views.get(uri)
-        if hit is not None and version is not None and hit.version == version:
+        if hit is not None and version is not None and hit.version == version and (hit.is_config or not config):
             return hit
-        is_config = self.is_config(uri, text)
+        marked = self.is_config(uri, text)
         ctx = self.context()
         if hit is not None:
             ctx.memo = hit.ctx.memo  # section results carry over to the next version
-        if is_config:
+        if marked or config:
             path = Path(path_of(uri)) if uri.startswith("file:") else None
             ctx.recipe = self.catalog.for_config(text, path)
-        view = ConfigView(uri, version, parse(text), is_config, ctx)
-        self._views[uri] = view
+        view = ConfigView(uri, version, parse(text), marked or config, ctx)
+        if marked or not config:
+            self._views[uri] = view
         return view
 
-    def findings_with(self, view: ConfigView, overrides: list[str]) -> list[Finding]:
-        """The findings of the config as `tune run ... OVERRIDES` would run it."""
+    def findings_with(self, view: ConfigView, overrides: list[str], merged: Merged | None = None) -> list[Finding]:
+        """The findings of the config as `tune run ... OVERRIDES` would run it (`merged`: the overrides
+        already merged into it)."""
         if not overrides:
             return view.findings()
-        merged = merge(view.parsed, overrides)
+        merged = merged if merged is not None else merge(view.parsed, overrides)
         found = run_checks(merged.doc, view.ctx) + [placed(f) for f in merged.findings]
         return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))
 
@@ -182,6 +188,18 @@ def folder_of(path: Path, folders: list[Path]) -> Path:
         if _inside(str(resolved), folder.resolve()):
             return folder.resolve()
     return resolved.parent
+
+
+def workspace_folder(uri: str) -> Path | None:
+    """The folder a workspace URI names; a relative one (`file://.`) against the working directory;
+    None, logged, when it names no folder here (`untitled:`, a missing folder)."""
+    if not uri:
+        return None
+    folder = Path(path_of(uri) or ".").resolve() if uri.startswith("file:") else None
+    if folder is None or not folder.is_dir():
+        log.warning("workspace folder %r is not a folder here; it is left out", uri)
+        return None
+    return folder
 
 
 def path_of(uri: str) -> str:

@@ -23,7 +23,8 @@ def test_the_tiny_lora_config_trains_and_writes_a_checkpoint(tmp_path: Path, mon
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     output = tmp_path / "out"
     workspace = Workspace(Settings(), [ROOT], cache_dir=tmp_path / "cache")
-    plan = plan_for(workspace, CONFIG, CONFIG.read_text(), [f"output_dir={output}"], gpus=GPUs(0, "none"))
+    view = workspace.view(CONFIG.as_uri(), None, CONFIG.read_text(), config=True)
+    plan = plan_for(workspace, view, [f"output_dir={output}"], gpus=GPUs(0, "none"))
     assert plan.runnable, (plan.problems, plan.errors)
     assert plan.recipe is not None and plan.recipe.name == "lora_finetune_single_device"
     assert plan.prepare is not None and plan.cwd == ROOT

@@ -106,3 +106,14 @@ def test_settings_change_the_component_keys_without_a_new_index(workspace: Works
     before = workspace.index
     workspace.configure(dataclasses.replace(workspace.settings, dotpath_keys=("collate_fn",)))
     assert workspace.index is before
+
+
+def test_checking_plain_yaml_as_a_config_leaves_the_documents_own_view(workspace: Workspace) -> None:
+    """Check/Run on YAML nothing marks as a config analyse it as one, without changing what the
+    editor shows for that version (no findings) or dropping its cached analysis."""
+    text = "model:\n  lora_rnak: 8\n"
+    own = workspace.view("file:///plain.yaml", 3, text)
+    forced = workspace.view("file:///plain.yaml", 3, text, config=True)
+    assert not own.is_config and own.findings() == []
+    assert forced.is_config and forced is not own
+    assert workspace.view("file:///plain.yaml", 3, text) is own

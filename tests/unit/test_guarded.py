@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tuneconf.server import guarded, workspace_folder
+from tuneconf.server import guarded
+from tuneconf.workspace import workspace_folder
 
 
 def test_a_handler_that_raises_answers_its_default_and_logs(caplog: pytest.LogCaptureFixture) -> None:

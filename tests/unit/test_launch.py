@@ -128,3 +128,17 @@ def test_cli_dry_run_prints_the_plan_and_says_if_it_is_runnable(tmp_path: Path) 
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 1 and "blocked: The recipe is unknown" in proc.stdout
+
+
+def test_no_slurm_script_when_the_recipe_file_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuneconf.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TUNECONF_CACHE_DIR", str(tmp_path / "cache"))
+    config = tmp_path / "c.yaml"
+    config.write_text("# tune run my_recipe.py --config c.yaml\nepochs: 1\n")
+    assert main(["run", "--slurm", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "srun" not in out and "blocked: The recipe file my_recipe.py does not exist." in out

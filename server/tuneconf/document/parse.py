@@ -107,7 +107,7 @@ def parse(text: str) -> ParsedConfig:
     odd = [position_of(text, m.start()) for m in _ODD_BREAKS.finditer(text)]
     source = _ODD_BREAKS.sub(" ", text) if odd else text
     lines = split_lines(source)
-    starts = _section_starts(source, lines)
+    starts = _section_starts(source)
     many = starts is not None and len(starts) > 1
     parsed = _parse_sections(source, lines, starts) if starts and many else _parse_whole(source, lines)
     parsed.text = text
@@ -128,7 +128,7 @@ def _from_composed(text: str, lines: list[str], c: Composed | None, problems: li
     )
 
 
-def _section_starts(text: str, lines: list[str]) -> list[int] | None:
+def _section_starts(text: str) -> list[int] | None:
     """First line of each top-level section, or None when the text must be composed whole."""
     if "\r" in text or _WHOLE_ONLY.search(text):
         return None

@@ -14,6 +14,7 @@ from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, deref
 from tuneconf.document.values import to_python
+from tuneconf.effective import select_resolved
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS, Reference, parse_value
 from tuneconf.interpolation.resolve import Path, dotted, node_at_path, occurrences, offset_span, target
 
@@ -75,7 +76,7 @@ def _container(doc: ParsedConfig, line: int, col: int, dots: int, keys: list[str
         if at is None:
             return None
         base = at.path[:-dots] if dots <= len(at.path) else ()
-    node = node_at_path(doc.root, base)[0] if base else doc.root
+    node = node_at_path(doc.root, base)[0]
     for key in keys:
         node = node_at_path(node, (int(key) if key.isdigit() else key,))[0]
     return deref(node)
@@ -133,14 +134,11 @@ def resolved_value(doc: ParsedConfig, path: Path) -> tuple[str | None, str]:
     from omegaconf import OmegaConf
 
     try:
-        config = OmegaConf.create(to_python(doc.root) or {})
-        value = OmegaConf.select(config, dotted(path), throw_on_resolution_failure=True)
+        value = select_resolved(OmegaConf.create(to_python(doc.root) or {}), dotted(path))
     except Exception as exc:
         return None, f"OmegaConf cannot resolve it: {str(exc).splitlines()[0]}"
     raw = getattr(node_at_path(doc.root, path)[0], "value", "")
     note = "oc.env read from the tuneconf server's environment" if "oc.env" in str(raw) else ""
-    if OmegaConf.is_config(value):
-        value = OmegaConf.to_container(value, resolve=True)
     return repr(value) if not isinstance(value, str) else value, note
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from tuneconf.findings import Severity
 from tuneconf.recipes.launch import GPUs, Profile, slurm_script, visible_gpus
+from tuneconf.report import finding_line
 from tuneconf.running import plan_for
-from tuneconf.workspace import Workspace, path_of
+from tuneconf.workspace import ConfigView, Workspace, path_of
 
 
 def profile_of(raw: Any) -> Profile:
@@ -46,9 +47,9 @@ def gpus_cached(interpreter: str) -> GPUs:
 
 
 def launch_plan(
-    model: Workspace, uri: str, text: str, overrides: list[str], profile: Any, gpus: GPUs | None = None
+    model: Workspace, view: ConfigView, overrides: list[str], profile: Any, gpus: GPUs | None = None
 ) -> dict[str, Any]:
-    plan = plan_for(model, Path(path_of(uri)), text, list(overrides), profile_of(profile), gpus)
+    plan = plan_for(model, view, list(overrides), profile_of(profile), gpus)
     return {
         "argv": plan.argv,
         "cwd": str(plan.cwd),
@@ -62,23 +63,17 @@ def launch_plan(
     }
 
 
-def slurm(model: Workspace, uri: str, text: str, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+def slurm(model: Workspace, view: ConfigView, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
     gpus = GPUs(gpus_per_node, "requested")
-    plan = plan_for(model, Path(path_of(uri)), text, list(overrides), Profile(gpus_per_node, nodes), gpus)
-    if plan.recipe is None:
+    plan = plan_for(model, view, list(overrides), Profile(gpus_per_node, nodes), gpus)
+    if not plan.argv:
         return "# " + "\n# ".join(plan.problems) + "\n"
-    return slurm_script(plan, nodes, gpus_per_node, job_name=Path(path_of(uri)).stem)
+    return slurm_script(plan, nodes, gpus_per_node, job_name=Path(path_of(view.uri)).stem)
 
 
-def check_summary(model: Workspace, uri: str, text: str, overrides: list[str]) -> dict[str, Any]:
-    view = model.view(uri, None, text)
-    view.is_config = True
+def check_summary(model: Workspace, view: ConfigView, overrides: list[str]) -> dict[str, Any]:
     findings = model.findings_with(view, list(overrides))
-    lines = [
-        f"{f.file or Path(path_of(uri)).name}:{f.span.start_line + 1}:{f.span.start_col + 1}: "
-        f"{f.severity.label}[{f.code}] {f.message}"
-        for f in findings
-    ]
+    lines = [finding_line(f, Path(path_of(view.uri)).name) for f in findings]
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     return {"errors": errors, "total": len(findings), "lines": lines}
 

@@ -53,8 +53,6 @@ class ParsedValue:
     resolvers: list[ResolverCall] = field(default_factory=list)
     error: str = ""
     error_at: int = 0
-    skipped: bool = False
-    """Too long or too deeply nested to analyse here; OmegaConf may still read it, so nothing is reported."""
 
 
 class _GrammarError(Exception):
@@ -87,7 +85,7 @@ def _parse(text: str) -> ParsedValue:
     if "${" not in text:  # OmegaConf parses only strings that hold one
         return ParsedValue()
     if len(text) > MAX_TEXT or _nesting(text) > MAX_NESTING:
-        return ParsedValue(skipped=True)
+        return ParsedValue()  # too big to analyse here; OmegaConf may still read it, so nothing is reported
     simple = _simple(text)
     return simple if simple is not None else _antlr(text)
 
@@ -99,7 +97,7 @@ def _antlr(text: str) -> ParsedValue:
     except _GrammarError as error:
         return ParsedValue(error=error.message, error_at=error.column)
     except RecursionError:
-        return ParsedValue(skipped=True)
+        return ParsedValue()  # as above: too deep to analyse, not an error
     result = ParsedValue()
     _collect(tree, text, result)
     return result

@@ -34,7 +34,6 @@ class Target:
     failed: int | None = None
     """Index of the key that does not exist (None when it resolved, or could not be judged)."""
     candidates: tuple[str, ...] = ()
-    dynamic: bool = False
 
 
 def occurrences(root: Node | None, prefix: Path = ()) -> list[Occurrence]:
@@ -70,11 +69,11 @@ def node_at_path(root: Node | None, path: Path) -> tuple[Node | None, Pair | Non
 def target(root: Node | None, path: Path, ref: Reference) -> Target:
     """What `ref`, written in the value at `path`, names."""
     if any(key is None for key in ref.keys):
-        return Target(None, dynamic=True)
-    base: Path = () if ref.dots == 0 else path[: -ref.dots] if ref.dots <= len(path) else ()
+        return Target(None)  # a key computed by a nested interpolation: nothing to judge statically
     if ref.dots > len(path):
         return Target(None, failed=0)
-    node, pair = node_at_path(root, base) if base else (root, None)
+    base: Path = path[: -ref.dots] if ref.dots else ()
+    node, pair = node_at_path(root, base)
     current: Path = base
     for index, key in enumerate(ref.keys):
         assert key is not None

@@ -26,6 +26,7 @@ class Catalog:
         self.globs = globs
         self._registry: Registry | None = None
         self._models: dict[Path, tuple[int, RecipeModel]] = {}
+        self._constants: dict[str, str | None] = {}
 
     @property
     def registry(self) -> Registry:
@@ -52,7 +53,13 @@ class Catalog:
         return model
 
     def constant(self, dotpath: str, hops: int = 4) -> str | None:
-        """The string a module-level constant holds, following `from .x import NAME` (never importing)."""
+        """The string a module-level constant holds, following `from .x import NAME` (never importing);
+        remembered, as recipes share their constants' modules."""
+        if dotpath not in self._constants:
+            self._constants[dotpath] = self._read_constant(dotpath, hops)
+        return self._constants[dotpath]
+
+    def _read_constant(self, dotpath: str, hops: int) -> str | None:
         module_name, _, name = dotpath.rpartition(".")
         found = self.finder.find(module_name)
         if found is None or found.path is None or found.compiled or hops <= 0:

@@ -118,8 +118,8 @@ def choose_recipe(
         recipe = registry.by_config(config_path)
         if recipe is not None:
             return _builtin(recipe, registry, "registry")
+        candidates = [config_path.as_posix(), *[_relative(config_path, w) for w in workspace]]
         for glob, name in globs.items():
-            candidates = [config_path.as_posix(), *[_relative(config_path, w) for w in workspace]]
             if any(c and fnmatch.fnmatch(c, glob) for c in candidates):
                 return _named(name, "setting", config_path, registry, workspace)
     return None
