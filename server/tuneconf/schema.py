@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tuneconf.diagnostics.context import CheckContext
+from tuneconf.diagnostics.recipe import supplied_arguments
 from tuneconf.document.components import component_of
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Node, deref
@@ -32,7 +33,7 @@ def config_schema(doc: ParsedConfig, ctx: CheckContext, title: str = "torchtune 
             properties[pair.name] = _shared(entry, definitions)
     schema: dict[str, Any] = {"$schema": DRAFT, "title": title, "type": "object", "properties": properties}
     if definitions:
-        schema["definitions"] = {name: definition for name, (definition, _) in definitions.items()}
+        schema["definitions"] = definitions
     model = ctx.recipe.model if ctx.recipe is not None else None
     if model is not None and not model.error:
         schema["required"] = sorted(model.required_keys())
@@ -46,10 +47,10 @@ def _shared(entry: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any
     dotpath = str(entry["properties"].get(next(iter(entry["properties"])), {}).get("const", "component"))
     name = dotpath.rsplit(".", 1)[-1]
     index = 0
-    while name in definitions and definitions[name][0] != entry:
+    while name in definitions and definitions[name] != entry:
         index += 1
         name = f"{dotpath.rsplit('.', 1)[-1]}_{index}"
-    definitions[name] = (entry, None)
+    definitions[name] = entry
     return {"$ref": f"#/definitions/{name}"}
 
 
@@ -91,9 +92,7 @@ def _supplied(symbol: Symbol, path: tuple[str, ...], ctx: CheckContext) -> set[s
     model = ctx.recipe.model if ctx.recipe is not None else None
     if model is None:
         return set()
-    positional, keywords, _ = model.supplied(path)
-    names = [p.name for p in symbol.parameters or () if p.kind.value in ("positional-only", "positional or keyword")]
-    return set(names[:positional]) | keywords
+    return supplied_arguments(model, path, symbol)[0]
 
 
 def type_schema(spec: TypeSpec) -> dict[str, Any]:

@@ -101,7 +101,6 @@ class Workspace:
             settings=self.settings,
             resolve=lambda dotpath: index.resolve(dotpath, check_wait),
             resolve_now=lambda dotpath: index.resolve(dotpath, request_wait),
-            public_path=lambda dotpath: index.public_path(dotpath, request_wait),
             listing=lambda module: index.listing(module, request_wait),
             interpreter=index.env.interpreter,
         )

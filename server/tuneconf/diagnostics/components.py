@@ -18,7 +18,8 @@ from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
 from tuneconf.index.model import ParamKind, Resolution, Status, Symbol, TypeSpec
-from tuneconf.interpolation.resolve import resolve_chain, whole_reference
+from tuneconf.index.service import public_path
+from tuneconf.interpolation.resolve import dotted, resolve_chain, whole_reference
 from tuneconf.suggest import closest
 
 DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
@@ -81,10 +82,6 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: CheckContext) -> Finding:
     parts = r.dotpath.split(".")
     span = segment_span(scalar, r.segment)
     name = parts[r.segment] if r.segment < len(parts) else r.dotpath
-    parent = ".".join(parts[: r.segment])
-    guess = _closest(name, r.candidates)
-    fixes = [_replace_segment(scalar, r.segment, guess)] if guess else []
-    hint = f"; did you mean '{guess}'?" if guess else "."
     if r.status is Status.INVALID:
         return Finding("invalid-dotpath", Severity.ERROR, f"Invalid dotpath: {r.message}.", span)
     if r.status is Status.NOT_INSTALLED:
@@ -94,12 +91,16 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: CheckContext) -> Finding:
             "tuneconf.interpreter at the environment that has it."
         )
         return Finding("not-installed", Severity.WARNING, message, span)
-    if r.status is Status.UNKNOWN_MODULE:
-        message = f"No module named '{name}'{hint}"
-        return Finding("unknown-module", Severity.ERROR, message, span, data={"fixes": fixes})
     if r.status is Status.UNREADABLE:
         message = f"Cannot check '{r.dotpath}': {r.message or 'a module on the way cannot be read'}."
         return Finding("unreadable-module", Severity.WARNING, message, span)
+    guess = _closest(name, r.candidates)
+    fixes = [_replace_segment(scalar, r.segment, guess)] if guess else []
+    hint = f"; did you mean '{guess}'?" if guess else "."
+    if r.status is Status.UNKNOWN_MODULE:
+        message = f"No module named '{name}'{hint}"
+        return Finding("unknown-module", Severity.ERROR, message, span, data={"fixes": fixes})
+    parent = ".".join(parts[: r.segment])
     detail = f" ({r.message})" if r.message else ""
     message = f"'{parent}' has no member '{name}'{detail}{hint}"
     return Finding("unknown-member", Severity.ERROR, message, span, data={"fixes": fixes})
@@ -125,7 +126,7 @@ def _private(scalar: Scalar, dotpath: str, ctx: CheckContext) -> Iterator[Findin
     private = [s for s in dotpath.split(".") if s.startswith("_") and not s.startswith("__")]
     if not private:
         return
-    public = ctx.public_path(dotpath)
+    public = public_path(dotpath, ctx.lookup)  # candidates the index does not know yet go to ctx.pending
     if public:
         message = f"'{private[0]}' is private; use the public path {public}."
         fixes = [fix(f"Use {public}", (text_span(scalar), public), preferred=True)]
@@ -200,7 +201,7 @@ def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Sym
 def _stale(component: Component, pair: Pair, symbol: Symbol) -> Finding:
     """An override swapped the component; the config's arguments for the old one stay (torchtune #2152)."""
     name = pair.name or ""
-    where = ".".join(str(p) for p in component.path)
+    where = dotted(component.path)
     removal = f"~{where}.{name}" if where else f"~{name}"
     line = pair.key.span.start_line + 1
     message = (

@@ -27,8 +27,6 @@ class CheckContext:
     """The index: a dotpath's Resolution, or None while it is not known yet (the check skips it)."""
     resolve_now: Resolver = _nothing
     """The index for a request: may wait a moment for the loader (the server never waits long)."""
-    public_path: Callable[[str], str | None] = lambda _dotpath: None
-    """A public path naming the same object as a private dotpath, when one exists."""
     listing: Callable[[str], ModuleListing | None] = lambda _module: None
     """Members and submodules of a module ("" for the top-level names); None while not known."""
     interpreter: str = ""

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from tuneconf.diagnostics.context import CheckContext
 from tuneconf.diagnostics.edits import fix, insert_pairs, remove_pair, text_span
 from tuneconf.diagnostics.interpolations import document_occurrences
-from tuneconf.document.components import Component, iter_components
+from tuneconf.document.components import Component, component_of, iter_components
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Mapping, Pair, Scalar, Span
 from tuneconf.findings import Finding, Severity
 from tuneconf.index.model import ParamKind, Symbol
-from tuneconf.recipes.analysis import ITEM, RecipeModel
+from tuneconf.recipes.analysis import ITEM, CfgPath, RecipeModel
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.suggest import closest
 
@@ -96,10 +96,8 @@ def _arguments(
     path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
     if not path or path not in {i.path for i in model.instantiations}:
         return  # not instantiated by the recipe itself: nothing is known about what it supplies
-    positional, keywords, unknown = model.supplied(path)
+    supplied, unknown = supplied_arguments(model, path, symbol)
     params = symbol.parameters or ()
-    by_position = [p.name for p in params if p.kind in (ParamKind.POSITIONAL_ONLY, ParamKind.POSITIONAL_OR_KEYWORD)]
-    supplied = set(by_position[:positional]) | keywords
     present = set(component.mapping.names())
     for pair in component.mapping.pairs:
         if pair.name in supplied and pair.key.span.start_line >= 0:
@@ -120,11 +118,21 @@ def _arguments(
         yield Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
 
 
+def supplied_arguments(model: RecipeModel, path: CfgPath, symbol: Symbol) -> tuple[set[str], bool]:
+    """The parameters of `symbol` the recipe passes itself when it instantiates the component at
+    `path` (positional arguments fill the positional parameters in order), and whether it also
+    unpacks arguments it cannot know (`*args`, `**kwargs`)."""
+    positional, keywords, unknown = model.supplied(path)
+    kinds = (ParamKind.POSITIONAL_ONLY, ParamKind.POSITIONAL_OR_KEYWORD)
+    by_position = [p.name for p in symbol.parameters or () if p.kind in kinds]
+    return set(by_position[:positional]) | keywords, unknown
+
+
 def _mismatch(top: Mapping, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
     """torchtune #1550: a LoRA config run by a full-finetune recipe, or the other way round."""
     model = info.model
     assert model is not None
-    component = next((c for c in iter_components(top, ctx.settings.component_keys) if c.path == ("model",)), None)
+    component = component_of(top.value_of("model"), ctx.settings.component_keys)
     if component is None:
         return
     resolution = ctx.lookup(str(component.dotpath.value))

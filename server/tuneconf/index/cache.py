@@ -19,7 +19,7 @@ from typing import Any
 from tuneconf.index.model import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 
 
 def default_directory() -> Path:
@@ -119,7 +119,6 @@ def _plain_symbol(symbol: Symbol) -> dict[str, Any]:
         "parameters": None if symbol.parameters is None else [_plain_param(p) for p in symbol.parameters],
         "doc": symbol.doc,
         "location": None if symbol.location is None else [symbol.location.file, symbol.location.line],
-        "enum_members": list(symbol.enum_members),
         "note": symbol.note,
     }
 
@@ -163,7 +162,6 @@ def _symbol(data: dict[str, Any]) -> Symbol:
         None if params is None else tuple(_param(p) for p in params),
         data["doc"],
         None if location is None else Location(location[0], location[1]),
-        tuple(data["enum_members"]),
         data["note"],
     )
 

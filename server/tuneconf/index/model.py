@@ -87,7 +87,6 @@ class Symbol:
     """None when unknown (compiled code, or a callable we cannot read)."""
     doc: str = ""
     location: Location | None = None
-    enum_members: tuple[str, ...] = ()
     note: str = ""
     """Why the signature is unknown, when it is."""
 
@@ -157,10 +156,8 @@ class Member:
     kind: str
     """module | class | function | attribute | unknown"""
     public: bool
-    target: str = ""
 
 
 @dataclass
 class ModuleListing:
-    path: str
     members: list[Member] = field(default_factory=list)

@@ -95,9 +95,8 @@ class ModuleFinder:
                 if (root / f"{last}{suffix}").is_file():
                     return ModuleFile(name, root / f"{last}{suffix}", ())
             compiled = self._compiled(root, last)
-            if compiled is not None:
-                stub = root / f"{last}.pyi"
-                return ModuleFile(name, stub if stub.is_file() else compiled, (), compiled=not stub.is_file())
+            if compiled is not None:  # (a stub beside it was found above)
+                return ModuleFile(name, compiled, (), compiled=True)
             if folder.is_dir():
                 namespace.append(folder)
         if namespace:

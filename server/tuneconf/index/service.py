@@ -1,7 +1,7 @@
 """The index: dotpath → Resolution, from memory, the disk cache, or the loader (in that order).
 
-Thread-safe: the server resolves in a background thread while requests read what is known
-(`peek`) and never wait; the CLI simply resolves (`resolve`).
+Thread-safe: the server resolves in a background thread; checks never wait for it (`wait=False`),
+requests wait a moment at most; the CLI simply resolves (`resolve`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import Environment
@@ -21,6 +22,8 @@ from tuneconf.suggest import closest
 
 log = logging.getLogger(__name__)
 MAX_DOTPATH = 400
+T = TypeVar("T")
+Resolver = Callable[[str], "Resolution | None"]
 
 
 class Index:
@@ -34,10 +37,6 @@ class Index:
         self._listings: dict[str, ModuleListing | None] = {}
         self._lock = threading.RLock()
 
-    def peek(self, dotpath: str) -> Resolution | None:
-        """What is known now, without reading anything."""
-        return self._known.get(dotpath)
-
     def resolve(self, dotpath: str, wait: bool | float = True) -> Resolution | None:
         """Resolve `dotpath`. `wait`: True blocks, False never waits, a number waits that many seconds
         for another thread using the loader; None when it did not get the loader."""
@@ -48,14 +47,21 @@ class Index:
         if invalid is not None:
             self._known[dotpath] = invalid
             return invalid
+        return self._memoised(self._known, dotpath, self._resolve_locked, wait)
+
+    def _memoised(self, table: dict[str, T], key: str, compute: Callable[[str], T], wait: bool | float) -> T | None:
+        """`table[key]`, computed with the loader's lock held when not there yet; None when the lock
+        was not had within `wait`. Another thread may have computed it while this one waited."""
+        if key in table:
+            return table[key]
         if not self._acquire(wait):
             return None
         try:
-            result = self._resolve_locked(dotpath)
+            if key not in table:
+                table[key] = compute(key)
+            return table[key]
         finally:
             self._lock.release()
-        self._known[dotpath] = result
-        return result
 
     def _acquire(self, wait: bool | float) -> bool:
         if isinstance(wait, bool):
@@ -87,7 +93,8 @@ class Index:
         return Resolution(dotpath, status, None, missing.segment, tuple(missing.candidates), missing.message)
 
     def warm(self, dotpaths: Iterable[str], done: Callable[[list[str]], None] | None = None) -> threading.Thread:
-        """Resolve `dotpaths` in a background thread; `done` gets those it resolved."""
+        """Resolve `dotpaths` in a background thread, with the public paths of the private ones (the
+        checks look those up next); `done` gets those it resolved."""
         todo = [d for d in dict.fromkeys(dotpaths) if d not in self._known]
 
         def work() -> None:
@@ -95,6 +102,7 @@ class Index:
             for dotpath in todo:
                 try:
                     self.resolve(dotpath)
+                    self.public_path(dotpath)  # what the private-dotpath check looks up next
                     finished.append(dotpath)
                 except Exception:
                     log.exception("resolving %s failed", dotpath)
@@ -110,30 +118,21 @@ class Index:
 
     def listing(self, module: str, wait: bool | float = True) -> ModuleListing | None:
         """The members and submodules of a module or package (None when it is not one)."""
-        if module in self._listings:
-            return self._listings[module]
-        if not self._acquire(wait):
-            return None
-        try:
-            listing = self._list_locked(module)
-        finally:
-            self._lock.release()
-        self._listings[module] = listing
-        return listing
+        return self._memoised(self._listings, module, self._list_locked, wait)
 
     def top_level(self) -> list[str]:
         return self.finder.top_level_names()
 
     def _list_locked(self, module: str) -> ModuleListing | None:
         if not module:
-            return ModuleListing("", [Member(n, "module", not n.startswith("_")) for n in self.top_level()])
+            return ModuleListing([Member(n, "module", not n.startswith("_")) for n in self.top_level()])
         try:
             ref = self.loader.lookup(module, Budget())
         except (Missing, RecursionError):
             return None
         if isinstance(ref, CompiledRef) or not isinstance(ref, ModuleRef):
             return None
-        return ModuleListing(module, self._members(ref))
+        return ModuleListing(self._members(ref))
 
     def _members(self, ref: ModuleRef) -> list[Member]:
         visited = ref.visited
@@ -149,11 +148,10 @@ class Index:
                 kind = self._alias_kind(target)
             else:
                 kind = {"function": "function", "class": "class", "module": "module"}.get(obj.kind.value, "attribute")
-                target = f"{ref.path}.{name}"
-            members[name] = Member(name, kind, _public(name, exports), target)
+            members[name] = Member(name, kind, _public(name, exports))
         for name in self.finder.submodules(visited.file):
             if name not in members:
-                members[name] = Member(name, "module", not name.startswith("_"), f"{ref.path}.{name}")
+                members[name] = Member(name, "module", not name.startswith("_"))
         return sorted(members.values(), key=lambda m: m.name)
 
     def _alias_kind(self, target: str) -> str:
@@ -164,20 +162,28 @@ class Index:
 
     def public_path(self, dotpath: str, wait: bool | float = True) -> str | None:
         """A public path naming the same object as a private `dotpath` (the re-export users should use)."""
-        parts = dotpath.split(".")
-        first_private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
-        resolved = self.resolve(dotpath, wait)
-        if first_private is None or resolved is None or resolved.symbol is None:
-            return None
-        target = resolved.symbol.target
-        for depth in range(first_private, 0, -1):
-            candidate = ".".join(parts[:depth] + parts[-1:])
-            if candidate == dotpath or any(p.startswith("_") for p in candidate.split(".")):
-                continue
-            other = self.resolve(candidate, wait)
-            if other is not None and other.symbol is not None and other.symbol.target == target:
-                return candidate
+        return public_path(dotpath, lambda candidate: self.resolve(candidate, wait))
+
+
+def public_path(dotpath: str, resolve: Resolver) -> str | None:
+    """A public path naming the same object as a private `dotpath`, by `resolve` (which may not know
+    a candidate yet: then that candidate is passed over)."""
+    parts = dotpath.split(".")
+    first_private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
+    if first_private is None:
         return None
+    resolved = resolve(dotpath)
+    if resolved is None or resolved.symbol is None:
+        return None
+    target = resolved.symbol.target
+    for depth in range(first_private, 0, -1):
+        candidate = ".".join(parts[:depth] + parts[-1:])
+        if candidate == dotpath or any(p.startswith("_") for p in candidate.split(".")):
+            continue
+        other = resolve(candidate)
+        if other is not None and other.symbol is not None and other.symbol.target == target:
+            return candidate
+    return None
 
 
 def check_syntax(dotpath: str) -> Resolution | None:

@@ -15,16 +15,8 @@ from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRe
 from tuneconf.index.model import Location, Parameter, ParamKind, Symbol
 from tuneconf.index.types import TypeResolver
 
-_KINDS = {
-    "positional-only": ParamKind.POSITIONAL_ONLY,
-    "positional or keyword": ParamKind.POSITIONAL_OR_KEYWORD,
-    "variadic positional": ParamKind.VAR_POSITIONAL,
-    "keyword-only": ParamKind.KEYWORD_ONLY,
-    "variadic keyword": ParamKind.VAR_KEYWORD,
-}
 _DATACLASS = {"dataclasses.dataclass", "dataclass", "pydantic.dataclasses.dataclass"}
 _SKIP_BASES = {"typing.Generic", "typing.Protocol", "abc.ABC", "typing_extensions.Protocol"}
-_ENUM_BASES = {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
 MAX_BASES = 12
 
 
@@ -56,8 +48,7 @@ class SymbolBuilder:
             return Symbol(path, ref.path, "function", True, params, doc, location)
         if isinstance(obj, griffe.Class):
             init, init_doc = self._class_parameters(obj, ref.visited, budget)
-            members = self._enum_members(obj, ref.visited, budget)
-            return Symbol(path, ref.path, "class", True, init, doc or init_doc, location, members)
+            return Symbol(path, ref.path, "class", True, init, doc or init_doc, location)
         return Symbol(path, ref.path, "attribute", False, None, doc, location)
 
     def _partial(self, path: str, ref: PartialRef, budget: Budget) -> Symbol:
@@ -80,7 +71,7 @@ class SymbolBuilder:
         lines = visited.lines[(func.lineno or 1) - 1 : func.endlineno or None]
         result = []
         for p in params:
-            kind = _KINDS.get(p.kind.value if p.kind else "", ParamKind.POSITIONAL_OR_KEYWORD)
+            kind = ParamKind(p.kind.value) if p.kind else ParamKind.POSITIONAL_OR_KEYWORD  # the same values
             variadic = kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD)
             default = None if p.default is None or variadic else p.default  # griffe gives **kw a fake {}
             result.append(
@@ -159,12 +150,6 @@ class SymbolBuilder:
                     line=member.lineno,
                 )
         return tuple(fields.values())
-
-    def _enum_members(self, cls: griffe.Class, visited: Visited, budget: Budget) -> tuple[str, ...]:
-        bases = {str(getattr(b, "canonical_path", b)) for b in cls.bases}
-        if not bases & _ENUM_BASES:
-            return ()
-        return tuple(n for n, m in cls.members.items() if isinstance(m, griffe.Attribute) and not n.startswith("_"))
 
 
 def _apply_partial(params: tuple[Parameter, ...], args: int, keywords: dict[str, str]) -> tuple[Parameter, ...]:
