@@ -59,7 +59,8 @@ e2e-vscode: vsix
 	VSIX=$(abspath $(VSIX)) E2E_PYTHON=$(abspath $(PY)) bash e2e/vscode/run.sh
 
 # Latency and throughput beside the peers (yaml-language-server from npm, a trivial pygls server);
-# writes bench/results/latest.json and prints the table the README shows. Takes a few minutes.
+# then the in-server figures (bench/foundation.py, components.py, interpolations.py); writes
+# bench/results/latest.json and prints the table and the bullets the README shows. Takes a few minutes.
 bench: setup
 	$(VENV)/bin/python bench/run.py
 

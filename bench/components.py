@@ -1,6 +1,8 @@
-"""Component intelligence figures: dotpath completion (first and warm), hover, index cold/disk, RSS.
+"""Component intelligence: the first dotpath completion after opening a file (a cold index), and
+resolving every built-in dotpath cold, from the disk cache and from memory. `make bench` (run.py)
+reports these; warm completion and hover are lsp_bench.py's.
 
-Run: .venv/bin/python bench/components.py   (writes bench/results/components.json)
+Run alone: .venv/bin/python bench/components.py  (prints the figures)
 """
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -16,53 +17,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from inputs import position_after, real_config
-from lsp_client import Client
-
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = [sys.executable, "-m", "tuneconf", "serve"]
+from inputs import CONFIG_ROOT, SERVER, position_after, real_config
+from lsp_bench import at
+from lsp_client import Client, now_ms
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def lsp_figures(requests: int = 200) -> dict[str, float]:
+def first_completion() -> dict[str, float]:
+    """A dotpath completion right after didOpen, on a fresh server with an empty index cache."""
     dataset = "_component_: torchtune.datasets."
     text = real_config().replace(f"{dataset}alpaca_cleaned_dataset", dataset)
-    uri = (ROOT / "bench" / "bench-components.yaml").as_uri()
     empty = Path(tempfile.mkdtemp(prefix="tuneconf-bench-"))
-    env = dict(os.environ, TUNECONF_CACHE_DIR=str(empty / "cache"))
-    client = Client(SERVER, cwd=str(empty), env=env)
-    client.initialize(empty)
-    client.open(uri, text)
-    at_dataset = at(uri, *position_after(text, dataset))
-    first, result = client.request("textDocument/completion", at_dataset)
-    first_total = time.perf_counter() * 1000 - client.spawned
-    assert result and result["items"], result
-    completions = [client.request("textDocument/completion", at_dataset)[0] for _ in range(requests)]
-    at_optimizer = at(uri, *position_after(text, "_component_: torch.optim.Ad"))
-    hovers = []
-    for _ in range(requests):
-        elapsed, result = client.request("textDocument/hover", at_optimizer)
-        hovers.append(elapsed)
-    assert result is not None
-    rss = client.rss_mb()
-    client.close()
-    return {
-        "first_completion_ms": first,
-        "start_to_first_completion_ms": first_total,
-        "completion_median_ms": statistics.median(completions),
-        "completion_p95_ms": p95(completions),
-        "hover_median_ms": statistics.median(hovers),
-        "hover_p95_ms": p95(hovers),
-        "rss_mb": rss,
-    }
-
-
-def at(uri: str, line: int, col: int) -> dict[str, object]:
-    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}
+    uri = (empty / "components.yaml").as_uri()
+    client = Client(SERVER, cwd=str(empty), env=dict(os.environ, TUNECONF_CACHE_DIR=str(empty / "cache")))
+    try:
+        client.initialize(empty)
+        client.open(uri, text)
+        first, result = client.request("textDocument/completion", at(uri, *position_after(text, dataset)))
+        first_total = now_ms() - client.spawned
+        assert result and result["items"], result
+    finally:
+        client.close()
+    return {"first_completion_ms": first, "start_to_first_completion_ms": first_total}
 
 
 def index_figures() -> dict[str, float]:
@@ -70,9 +45,8 @@ def index_figures() -> dict[str, float]:
     from tuneconf.index.environment import probe
     from tuneconf.index.service import Index
 
-    configs = Path(__import__("sysconfig").get_paths()["purelib"]) / "recipes" / "configs"
     dotpaths = sorted(
-        {d for f in configs.rglob("*.yaml") for d in re.findall(r"_component_:\s*([\w.]+)", f.read_text())}
+        {d for f in CONFIG_ROOT.rglob("*.yaml") for d in re.findall(r"_component_:\s*([\w.]+)", f.read_text())}
     )
     env = probe(None, [])
     cache_dir = Path(tempfile.mkdtemp(prefix="tuneconf-bench-cache-"))
@@ -99,14 +73,9 @@ def index_figures() -> dict[str, float]:
     }
 
 
-def main() -> None:
-    results = {"lsp": lsp_figures(), "index": index_figures()}
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "components.json").write_text(json.dumps(results, indent=2) + "\n")
-    for name, figures in results.items():
-        print(name, "  ".join(f"{k}={v:.2f}" for k, v in figures.items()))
+def figures() -> dict[str, dict[str, float]]:
+    return {"dotpath_completion": first_completion(), "index": index_figures()}
 
 
 if __name__ == "__main__":
-    main()
+    print(json.dumps(figures(), indent=2))

@@ -1,10 +1,14 @@
-"""Benchmark inputs: torchtune's real 114-line config and synthetic 1,000- and 10,000-line ones."""
+"""Benchmark inputs: the server command, torchtune's real 114-line config and synthetic 1,000- and
+10,000-line ones."""
 
 from __future__ import annotations
 
+import sys
 import sysconfig
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 CONFIG_ROOT = Path(sysconfig.get_paths()["purelib"]) / "recipes" / "configs"
 REAL = CONFIG_ROOT / "llama3_2" / "1B_lora_single_device.yaml"
 BLOCK = """\
@@ -40,6 +44,10 @@ def synthetic(lines: int) -> str:
 
 def position_after(text: str, needle: str) -> tuple[int, int]:
     """(line, column) just after the first occurrence of `needle`."""
-    index = text.index(needle) + len(needle)
+    return position_at(text, text.index(needle) + len(needle))
+
+
+def position_at(text: str, index: int) -> tuple[int, int]:
+    """(line, column) of the character offset `index`."""
     line = text.count("\n", 0, index)
     return line, index - (text.rfind("\n", 0, index) + 1)

@@ -1,6 +1,7 @@
-"""Interpolation figures: completion inside `${` on the 10,000-line config; check time on the real one.
+"""Interpolations: completion inside `${` on the 10,000-line config; the check time on the real one.
+`make bench` (run.py) reports these.
 
-Run: .venv/bin/python bench/interpolations.py   (writes bench/results/interpolations.json)
+Run alone: .venv/bin/python bench/interpolations.py  (prints the figures)
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from components import at, p95
-from inputs import real_config, synthetic
+from inputs import SERVER, real_config, synthetic
+from lsp_bench import at, p95
 from lsp_client import Client
 
 from tuneconf.diagnostics import CheckContext, interpolations
 from tuneconf.document.parse import parse
-
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 
 
 def completion_10k(requests: int = 200) -> dict[str, float]:
@@ -32,13 +30,15 @@ def completion_10k(requests: int = 200) -> dict[str, float]:
     col = len("probe: ${block_00007.")
     empty = Path(tempfile.mkdtemp(prefix="tuneconf-bench-"))
     client = Client(SERVER, cwd=str(empty), env=dict(os.environ, TUNECONF_CACHE_DIR=str(empty / "cache")))
-    client.initialize(empty)
-    uri = (empty / "big.yaml").as_uri()
-    client.open(uri, text)
-    _, result = client.request("textDocument/completion", at(uri, line, col))
-    assert result and [i["label"] for i in result["items"]][:2] == ["_component_", "lora_attn_modules"], result
-    samples = [client.request("textDocument/completion", at(uri, line, col))[0] for _ in range(requests)]
-    client.close()
+    try:
+        client.initialize(empty)
+        uri = (empty / "big.yaml").as_uri()
+        client.open(uri, text)
+        _, result = client.request("textDocument/completion", at(uri, line, col))
+        assert result and [i["label"] for i in result["items"]][:2] == ["_component_", "lora_attn_modules"], result
+        samples = [client.request("textDocument/completion", at(uri, line, col))[0] for _ in range(requests)]
+    finally:
+        client.close()
     return {"median_ms": statistics.median(samples), "p95_ms": p95(samples)}
 
 
@@ -48,17 +48,12 @@ def check_time_real(reps: int = 200) -> dict[str, float]:
     started = time.perf_counter()
     for _ in range(reps):
         list(interpolations.check(doc, CheckContext()))
-    return {"interpolation_checks_ms": (time.perf_counter() - started) * 1000 / reps}
+    return {"checks_ms": (time.perf_counter() - started) * 1000 / reps}
 
 
-def main() -> None:
-    results = {"completion_in_interpolation_10k": completion_10k(), "real_config": check_time_real()}
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "interpolations.json").write_text(json.dumps(results, indent=2) + "\n")
-    for name, figures in results.items():
-        print(name, "  ".join(f"{k}={v:.2f}" for k, v in figures.items()))
+def figures(requests: int = 200) -> dict[str, dict[str, float]]:
+    return {"completion_in_interpolation_10k": completion_10k(requests), "interpolations_real": check_time_real()}
 
 
 if __name__ == "__main__":
-    main()
+    print(json.dumps(figures(), indent=2))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inputs import position_at
 from lsp_client import Client, now_ms
 
 
@@ -19,11 +20,14 @@ class Positions:
     change: tuple[int, int]
 
 
-@dataclass
-class Run:
-    label: str
-    doc: str
-    figures: dict[str, float] = field(default_factory=dict)
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def at(uri: str, line: int, col: int) -> dict[str, Any]:
+    """TextDocumentPositionParams."""
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}
 
 
 def find(text: str, pattern: str) -> tuple[int, int]:
@@ -31,9 +35,7 @@ def find(text: str, pattern: str) -> tuple[int, int]:
     matches = list(re.finditer(pattern, text, re.M))
     if not matches:
         raise ValueError(f"no match for {pattern!r}")
-    index = matches[-1].end()
-    line = text.count("\n", 0, index)
-    return line, index - (text.rfind("\n", 0, index) + 1)
+    return position_at(text, matches[-1].end())
 
 
 def positions_for(text: str) -> Positions:
@@ -45,13 +47,7 @@ def positions_for(text: str) -> Positions:
     )
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def measure(
-    label: str,
     argv: list[str],
     text: str,
     workdir: Path,
@@ -85,8 +81,7 @@ def _requests(
     client: Client, uri: str, method: str, spots: list[tuple[int, int]], count: int, name: str
 ) -> dict[str, float]:
     def ask(spot: tuple[int, int]) -> float:
-        params = {"textDocument": {"uri": uri}, "position": {"line": spot[0], "character": spot[1]}}
-        return client.request(method, params)[0]
+        return client.request(method, at(uri, *spot))[0]
 
     cold = ask(spots[0])
     warm = [ask(spots[i % len(spots)]) for i in range(count)]
@@ -110,9 +105,7 @@ def _keystrokes(
         insert = index % 2 == 0
         client.change(uri, version, line, col, col if insert else col + 1, "7" if insert else "")
         started = now_ms()
-        client.request(
-            "textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": line, "character": 0}}
-        )
+        client.request("textDocument/completion", at(uri, line, 0))
         after.append(now_ms() - started)
     return {
         "keystroke_diag_median_ms": statistics.median(latencies),

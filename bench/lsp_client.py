@@ -26,15 +26,17 @@ class Client:
         cwd: str | None = None,
         env: dict[str, str] | None = None,
         settings: dict[str, Any] | None = None,
+        stderr: int | None = subprocess.DEVNULL,
     ) -> None:
+        """`stderr`: where the server's stderr goes (None: this process's)."""
         self.settings = settings or {}
         self.spawned = now_ms()
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd, env=env, bufsize=0
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, cwd=cwd, env=env, bufsize=0
         )
         self._next_id = 0
         self._responses: dict[int, tuple[float, Any]] = {}
-        self._diagnostics: list[tuple[float, str, int | None, int]] = []
+        self._diagnostics: list[tuple[float, str, int | None]] = []
         self.versioned = False
         """Whether the server tags its diagnostics with the document version."""
         self.errors: list[str] = []
@@ -45,7 +47,6 @@ class Client:
         """The error (or None) of each response, by request id."""
         self._cv = threading.Condition()
         self._write = threading.Lock()
-        self.capabilities: dict[str, Any] = {}
         threading.Thread(target=self._read_loop, daemon=True).start()
 
     def _send(self, *messages: dict[str, Any]) -> None:
@@ -100,7 +101,7 @@ class Client:
                 params = message["params"]
                 self.versioned = self.versioned or params.get("version") is not None
                 self.published[params["uri"]] = params["diagnostics"]
-                self._diagnostics.append((at, params["uri"], params.get("version"), len(params["diagnostics"])))
+                self._diagnostics.append((at, params["uri"], params.get("version")))
             self._cv.notify_all()
 
     def request(self, method: str, params: Any, timeout: float = 60) -> tuple[float, Any]:
@@ -147,7 +148,7 @@ class Client:
         """The time the first diagnostics for `uri` (at `version`) arrived after `after`."""
 
         def found() -> float | None:
-            for at, got_uri, got_version, _ in self._diagnostics:
+            for at, got_uri, got_version in self._diagnostics:
                 if at >= after and got_uri == uri and (version is None or got_version == version):
                     return at
             return None
@@ -160,7 +161,7 @@ class Client:
         return result
 
     def initialize(self, root: Path, options: dict[str, Any] | None = None) -> float:
-        elapsed, result = self.request(
+        elapsed, _ = self.request(
             "initialize",
             {
                 "processId": os.getpid(),
@@ -179,7 +180,6 @@ class Client:
                 "initializationOptions": options or {},
             },
         )
-        self.capabilities = result.get("capabilities", {})
         self.ready_at = now_ms()
         self.notify("initialized", {})
         if self.settings:
@@ -197,10 +197,8 @@ class Client:
         return self.notify("textDocument/didChange", params)
 
     def change(self, uri: str, version: int, line: int, col: int, end_col: int, text: str) -> float:
-        change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": end_col}}}
-        change["text"] = text  # type: ignore[assignment]
-        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
-        return self.notify("textDocument/didChange", params)
+        """An incremental change of [col, end_col) on one line."""
+        return self.replace(uri, version, (line, col), (line, end_col), text)
 
     def rss_mb(self) -> float:
         """Resident memory of the server and its children (Linux /proc), in MB."""

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
+from inputs import SERVER
 from lsp_client import Client
 
 HEADER = "# tune run lora_finetune_single_device --config x.yaml\n"
@@ -48,7 +48,7 @@ def measure() -> dict[str, float]:
     """Milliseconds from didOpen to the first diagnostics, for each case, on one server."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-malformed-"))
     env = dict(os.environ, TUNECONF_CACHE_DIR=str(workdir / "cache"))
-    client = Client([sys.executable, "-m", "tuneconf", "serve"], cwd=str(workdir), env=env)
+    client = Client(SERVER, cwd=str(workdir), env=env)
     client.initialize(workdir)
     times: dict[str, float] = {}
     try:

@@ -1,7 +1,9 @@
 """`make bench`: tuneconf beside yaml-language-server and a trivial pygls server (the floor), in one run;
-then `tuneconf check` of the 156 built-in configs beside torchtune's `tune validate` and `config.validate`.
+then `tuneconf check` of the 156 built-in configs beside torchtune's `tune validate` and `config.validate`;
+then the in-server figures of foundation.py, components.py and interpolations.py.
 
-Writes bench/results/latest.json (stable metric names, then every figure) and prints a Markdown table.
+Writes bench/results/latest.json (stable metric names, then every figure; the in-server ones under
+"inside") and prints a Markdown table, then the in-server figures as bullets.
 These machines are noisy: compare ratios and medians within one run.
 Env: BENCH_REQUESTS (200), BENCH_VALIDATE_SAMPLE (3 files for `tune validate`, one process each).
 """
@@ -20,12 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from inputs import CONFIG_ROOT, real_config, synthetic
+import components
+import foundation
+import interpolations
+from inputs import CONFIG_ROOT, ROOT, SERVER, real_config, synthetic
 from lsp_bench import measure
 from lsp_client import Client
 from malformed import measure as measure_malformed
 
-ROOT = Path(__file__).resolve().parents[1]
 NODE_DIR = ROOT / ".bench"
 YLS_VERSION = "1.25.0"
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
@@ -41,20 +45,23 @@ def main() -> None:
             workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-{size}-"))
             argv, settings, env = make(workdir, text)
             print(f"measuring {name} on {size} …", file=sys.stderr)
-            lsp.setdefault(name, {})[size] = measure(
-                name, argv, text, workdir, settings=settings, env=env, requests=REQUESTS
-            )
+            lsp.setdefault(name, {})[size] = measure(argv, text, workdir, settings=settings, env=env, requests=REQUESTS)
     for name, make in servers.items():  # start-up is noisy: the median of five spawns each
         lsp[name]["real"] |= startup_ms(make, docs["real"])
     checks = check_figures()
     malformed = measure_malformed()
     checks["malformed_max_ms"] = max(malformed.values())
+    print("measuring inside the server …", file=sys.stderr)
+    inside = foundation.figures() | components.figures() | interpolations.figures(REQUESTS)
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
     results["malformed_ms"] = malformed
+    results["inside"] = inside
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(lsp, checks))
+    print()
+    print(inside_bullets(inside))
 
 
 def startup_ms(make: Any, text: str, spawns: int = 5) -> dict[str, float]:
@@ -93,7 +100,7 @@ def headline(lsp: dict[str, Any], checks: dict[str, float]) -> dict[str, float]:
 
 def tuneconf_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
     env = dict(os.environ, TUNECONF_CACHE_DIR=str(workdir / "cache"))  # a cold index
-    return [sys.executable, "-m", "tuneconf", "serve"], {}, env
+    return SERVER, {}, env
 
 
 def trivial_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
@@ -119,7 +126,9 @@ def yls_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dic
     doc = workdir / "bench.yaml"
     doc.write_text(text)
     schema = workdir / "schema.json"
-    made = subprocess.run([sys.executable, "-m", "tuneconf", "schema", str(doc)], capture_output=True, text=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "tuneconf", "schema", str(doc)], capture_output=True, text=True, check=True
+    )
     schema.write_text(made.stdout)
     settings = {
         "yaml": {
@@ -134,17 +143,20 @@ def yls_server(workdir: Path, text: str) -> tuple[list[str], dict[str, Any], dic
 
 
 def check_figures() -> dict[str, float]:
-    """`tuneconf check` of the built-ins beside torchtune's validators; each of ours is a median of three."""
+    """`tuneconf check` of the built-ins beside torchtune's validators; each of ours is a median of three.
+    Exit statuses: `tuneconf check` 0, or 1 with findings; validate_inprocess.py 0; `tune validate` 0 when
+    well-formed, 1 when a component fails to import (an uncaught InstantiationError, e.g. bitsandbytes
+    missing: the first built-in), 2 on a ConfigError (argparse's error())."""
     check = [sys.executable, "-m", "tuneconf", "check", str(CONFIG_ROOT)]
     cold, warm = [], []
     for _ in range(3):
         env = dict(os.environ, TUNECONF_CACHE_DIR=tempfile.mkdtemp(prefix="bench-check-cache-"))
         cold.append(_timed(check, env))  # an empty index cache
         warm.append(_timed(check, env))  # the cache the cold run wrote
-    inprocess = _timed([sys.executable, str(ROOT / "bench" / "validate_inprocess.py"), str(CONFIG_ROOT)])
+    inprocess = _timed([sys.executable, str(ROOT / "bench" / "validate_inprocess.py"), str(CONFIG_ROOT)], ok=(0,))
     files = sorted(CONFIG_ROOT.rglob("*.yaml"))
     tune = Path(sys.executable).with_name("tune")
-    per_file = [_timed([str(tune), "validate", str(f)]) for f in files[:SAMPLE]]
+    per_file = [_timed([str(tune), "validate", str(f)], ok=(0, 1, 2)) for f in files[:SAMPLE]]
     per_file_s = sum(per_file) / len(per_file)
     return {
         "configs": len(files),
@@ -156,10 +168,14 @@ def check_figures() -> dict[str, float]:
     }
 
 
-def _timed(argv: list[str], env: dict[str, str] | None = None) -> float:
+def _timed(argv: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0, 1)) -> float:
+    """Seconds `argv` took; raises when its exit status is not one of `ok`."""
     started = time.perf_counter()
-    subprocess.run(argv, capture_output=True, env=env)
-    return time.perf_counter() - started
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in ok:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return elapsed
 
 
 def table(lsp: dict[str, Any], checks: dict[str, float]) -> str:
@@ -197,6 +213,28 @@ def table(lsp: dict[str, Any], checks: dict[str, float]) -> str:
         f"- the slowest of the malformed inputs (bench/malformed.py), open → diagnostics: "
         f"{checks['malformed_max_ms']:.0f} ms",
     ]
+    return "\n".join(lines)
+
+
+def inside_bullets(inside: dict[str, dict[str, float]]) -> str:
+    real, big, libs = inside["parse_real"], inside["parse_10k"], inside["yaml_libraries_real"]
+    index, interp = inside["index"], inside["completion_in_interpolation_10k"]
+    lines = [
+        f"- Parsing the real config takes {real['cold_ms']:.1f} ms cold and {real['one_edit_ms']:.1f} ms after an "
+        f"edit; a 10,000-line config takes {big['cold_ms']:.0f} ms cold and {big['one_edit_ms']:.0f} ms after an edit.",
+        f"- Resolving all {index['dotpaths']:.0f} built-in dotpaths takes {index['resolve_all_cold_s']:.2f} s cold "
+        f"and {index['resolve_all_disk_cache_ms']:.0f} ms from the disk cache.",
+        f"- The first dotpath completion after opening a file takes "
+        f"{inside['dotpath_completion']['first_completion_ms']:.0f} ms.",
+        f"- Completion inside `${{` on a 10,000-line config takes {interp['median_ms']:.1f} / "
+        f"{interp['p95_ms']:.1f} ms (median / p95).",
+        f"- The interpolation checks on the real config take {inside['interpolations_real']['checks_ms']:.1f} ms.",
+    ]
+    if "ruamel_compose_ms" in libs:
+        lines.append(
+            f"- On the real config: {libs['libyaml_events_ms']:.1f} ms for libyaml's events against "
+            f"{libs['ruamel_compose_ms']:.0f} ms for ruamel.yaml's composer."
+        )
     return "\n".join(lines)
 
 
