@@ -72,3 +72,20 @@ def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
 async def request(coro: Awaitable[T]) -> T:
     """A request answered within 30 s (a hang fails the test instead of stalling the suite)."""
     return await asyncio.wait_for(coro, timeout=30)
+
+
+async def completion_items(client: LanguageClient, uri: str, line: int, col: int) -> list[types.CompletionItem]:
+    """The items of a completion list at (line, col); fails on a bare list or no answer."""
+    params = types.CompletionParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, col))
+    result = await request(client.text_document_completion_async(params))
+    assert isinstance(result, types.CompletionList)
+    return result.items
+
+
+async def hover_markdown(client: LanguageClient, uri: str, line: int, col: int) -> str:
+    """The markdown of the hover at (line, col); fails when there is none."""
+    params = types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, col))
+    hover = await request(client.text_document_hover_async(params))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    return hover.contents.value

@@ -10,7 +10,7 @@ from lsprotocol import types
 from malformed import corpus
 from pytest_lsp import LanguageClient
 
-from lsp_session import diagnostics_for, open_doc
+from lsp_session import diagnostics_for, open_doc, request
 
 CASES = corpus()
 
@@ -25,11 +25,11 @@ def spots(text: str) -> list[types.Position]:
 
 async def ask_everything(client: LanguageClient, uri: str, at: types.Position) -> None:
     doc = types.TextDocumentIdentifier(uri=uri)
-    await client.text_document_hover_async(types.HoverParams(doc, at))
-    await client.text_document_completion_async(types.CompletionParams(doc, at))
-    await client.text_document_definition_async(types.DefinitionParams(doc, at))
+    await request(client.text_document_hover_async(types.HoverParams(doc, at)))
+    await request(client.text_document_completion_async(types.CompletionParams(doc, at)))
+    await request(client.text_document_definition_async(types.DefinitionParams(doc, at)))
     context = types.CodeActionContext(diagnostics=list(client.diagnostics.get(uri, [])))
-    await client.text_document_code_action_async(types.CodeActionParams(doc, types.Range(at, at), context))
+    await request(client.text_document_code_action_async(types.CodeActionParams(doc, types.Range(at, at), context)))
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -41,10 +41,13 @@ async def test_bad_input_is_answered_and_the_server_survives(vscode: LanguageCli
     diagnostics = await diagnostics_for(vscode, uri)
     elapsed = time.monotonic() - started
     assert all(d.source == "tuneconf" and d.range.start.line <= max(len(text.splitlines()), 1) for d in diagnostics)
-    symbols = await vscode.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    symbols = await request(
+        vscode.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
     )
-    assert symbols is None or isinstance(symbols, list)
+    last_line = max(len(text.splitlines()), 1)
+    assert all(isinstance(s, types.DocumentSymbol) and s.range.end.line <= last_line for s in symbols or [])
     for at in spots(text):
         await ask_everything(vscode, uri, at)
     assert not [m for m in vscode.log_messages if m.type == types.MessageType.Error]

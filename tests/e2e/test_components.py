@@ -7,7 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_session import codes, diagnostics_until, open_doc, request
+from lsp_session import codes, completion_items, diagnostics_until, hover_markdown, open_doc, request
 
 URI = "file:///tmp/tuneconf-e2e/components.yaml"
 CONFIG = """\
@@ -31,9 +31,9 @@ def doc_id() -> types.TextDocumentIdentifier:
     return types.TextDocumentIdentifier(uri=URI)
 
 
-async def opened(client: LanguageClient, text: str = CONFIG) -> list[types.Diagnostic]:
-    open_doc(client, URI, text)
-    return await diagnostics_until(client, URI, lambda d: "unknown-member" in codes(d) or "alpaca_datset" not in text)
+async def opened(client: LanguageClient) -> list[types.Diagnostic]:
+    open_doc(client, URI, CONFIG)
+    return await diagnostics_until(client, URI, lambda d: "unknown-member" in codes(d))
 
 
 async def test_diagnostics_point_at_the_segment_and_the_key(vscode: LanguageClient) -> None:
@@ -65,13 +65,10 @@ async def test_quick_fixes_rename_the_argument_and_fix_the_dotpath(vscode: Langu
 async def test_dotpath_completion_lists_module_members(vscode: LanguageClient) -> None:
     text = "dataset:\n  _component_: torchtune.datasets.al\n"
     open_doc(vscode, URI, text)
-    result = await request(
-        vscode.text_document_completion_async(types.CompletionParams(doc_id(), types.Position(1, 36)))
-    )
-    assert isinstance(result, types.CompletionList)
-    labels = [i.label for i in result.items]
+    items = await completion_items(vscode, URI, 1, 36)
+    labels = [i.label for i in items]
     assert "alpaca_dataset" in labels and "alpaca_cleaned_dataset" in labels
-    item = next(i for i in result.items if i.label == "alpaca_dataset")
+    item = next(i for i in items if i.label == "alpaca_dataset")
     # The recorded VS Code capabilities predate completionList.itemDefaults: the range is on each item.
     assert item.text_edit is not None and item.text_edit.range.start == types.Position(1, 34)
     resolved = await request(vscode.completion_item_resolve_async(item))
@@ -81,38 +78,23 @@ async def test_dotpath_completion_lists_module_members(vscode: LanguageClient) -
 async def test_argument_completion_skips_present_keys_and_inserts_defaults(vscode: LanguageClient) -> None:
     text = "dataset:\n  _component_: torchtune.datasets.alpaca_dataset\n  packed: False\n  \n"
     open_doc(vscode, URI, text)
-    result = await request(
-        vscode.text_document_completion_async(types.CompletionParams(doc_id(), types.Position(3, 2)))
-    )
-    assert isinstance(result, types.CompletionList)
-    by_label = {i.label: i for i in result.items}
+    by_label = {i.label: i for i in await completion_items(vscode, URI, 3, 2)}
     assert "packed" not in by_label and "train_on_input" in by_label and "source" in by_label
     assert by_label["train_on_input"].text_edit.new_text == "train_on_input: ${1:True}"  # type: ignore[union-attr]
 
 
 async def test_value_completion_offers_what_the_annotation_allows(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG)
-    bools = await request(
-        vscode.text_document_completion_async(types.CompletionParams(doc_id(), types.Position(4, 21)))
-    )
-    assert isinstance(bools, types.CompletionList) and [i.label for i in bools.items] == ["True", "False"]
-    literals = await request(
-        vscode.text_document_completion_async(types.CompletionParams(doc_id(), types.Position(2, 33)))
-    )
-    assert isinstance(literals, types.CompletionList)
-    assert [i.label for i in literals.items] == ["q_proj", "k_proj", "v_proj", "output_proj"]
+    assert [i.label for i in await completion_items(vscode, URI, 4, 21)] == ["True", "False"]
+    literals = await completion_items(vscode, URI, 2, 33)
+    assert [i.label for i in literals] == ["q_proj", "k_proj", "v_proj", "output_proj"]
 
 
 async def test_hover_on_a_dotpath_and_on_an_argument(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG)
-    on_path = await request(vscode.text_document_hover_async(types.HoverParams(doc_id(), types.Position(8, 30))))
-    assert on_path is not None and isinstance(on_path.contents, types.MarkupContent)
-    assert "AdamW(params" in on_path.contents.value
-    on_module = await request(vscode.text_document_hover_async(types.HoverParams(doc_id(), types.Position(8, 22))))
-    assert on_module is not None and "(module) torch.optim" in on_module.contents.value  # type: ignore[union-attr]
-    on_key = await request(vscode.text_document_hover_async(types.HoverParams(doc_id(), types.Position(4, 4))))
-    assert on_key is not None and isinstance(on_key.contents, types.MarkupContent)
-    assert "apply_lora_to_mlp: bool = False" in on_key.contents.value
+    assert "AdamW(params" in await hover_markdown(vscode, URI, 8, 30)
+    assert "(module) torch.optim" in await hover_markdown(vscode, URI, 8, 22)
+    assert "apply_lora_to_mlp: bool = False" in await hover_markdown(vscode, URI, 4, 4)
 
 
 async def test_definition_opens_the_library_source(vscode: LanguageClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_session import change, diagnostics_for, diagnostics_until, open_doc
+from lsp_session import change, diagnostics_for, diagnostics_until, open_doc, request
 
 URI = "file:///tmp/tuneconf-e2e/config.yaml"
 CONFIG = """\
@@ -49,8 +49,10 @@ async def test_syntax_error_keeps_the_outline_of_the_rest(client: LanguageClient
     open_doc(client, URI, CONFIG.replace("  lora_rank: 8", "  lora_rank"))
     (diag,) = await diagnostics_for(client, URI)
     assert diag.code == "yaml-syntax" and diag.range.start == types.Position(4, 2)
-    symbols = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    symbols = await request(
+        client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
     )
     assert symbols is not None
     names = [s.name for s in symbols if isinstance(s, types.DocumentSymbol)]
@@ -61,8 +63,10 @@ async def test_syntax_error_keeps_the_outline_of_the_rest(client: LanguageClient
 async def test_outline_shows_components_with_their_short_names(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG)
     await diagnostics_for(vscode, URI)
-    symbols = await vscode.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    symbols = await request(
+        vscode.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
     )
     by_name = {s.name: s for s in symbols or [] if isinstance(s, types.DocumentSymbol)}
     assert by_name["model"].detail == "lora_llama3_2_1b"
@@ -77,8 +81,10 @@ async def test_outline_shows_components_with_their_short_names(vscode: LanguageC
 async def test_folding_covers_each_component(vscode: LanguageClient) -> None:
     open_doc(vscode, URI, CONFIG)
     await diagnostics_for(vscode, URI)
-    ranges = await vscode.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    ranges = await request(
+        vscode.text_document_folding_range_async(
+            types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
     )
     assert {(r.start_line, r.end_line) for r in ranges or []} >= {(2, 4), (5, 7), (8, 10)}
 
@@ -87,8 +93,10 @@ async def test_other_yaml_gets_silence_and_no_outline(vscode: LanguageClient) ->
     uri = "file:///tmp/tuneconf-e2e/workflow.yaml"
     open_doc(vscode, uri, "on: push\njobs:\n  a: 1\n  a: 2\n")
     assert await diagnostics_for(vscode, uri) == []
-    symbols = await vscode.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    symbols = await request(
+        vscode.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
     )
     assert symbols is None
 

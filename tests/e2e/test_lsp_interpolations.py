@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_session import codes, diagnostics_until, open_doc, request
+from lsp_session import codes, completion_items, diagnostics_until, hover_markdown, open_doc, request
 
 URI = "file:///tmp/tuneconf-e2e/interp.yaml"
 CONFIG = """\
@@ -35,24 +37,19 @@ async def test_unknown_key_and_its_fix(vscode: LanguageClient) -> None:
 
 
 async def test_completion_inside_an_interpolation(vscode: LanguageClient) -> None:
-    text = CONFIG + "x: ${out\ny: ${checkpointer.\n"
-    open_doc(vscode, URI, text)
-    top = await request(vscode.text_document_completion_async(types.CompletionParams(doc(), types.Position(10, 8))))
-    assert isinstance(top, types.CompletionList)
-    labels = [i.label for i in top.items]
+    open_doc(vscode, URI, CONFIG + "x: ${out\ny: ${checkpointer.\n")
+    labels = [i.label for i in await completion_items(vscode, URI, 10, 8)]
     assert "output_dir" in labels and "oc.env" in labels
-    nested = await request(vscode.text_document_completion_async(types.CompletionParams(doc(), types.Position(11, 18))))
-    assert isinstance(nested, types.CompletionList)
-    assert [i.label for i in nested.items] == ["out", "also", "home"]
+    assert [i.label for i in await completion_items(vscode, URI, 11, 18)] == ["out", "also", "home"]
 
 
 async def test_hover_shows_the_resolved_value(vscode: LanguageClient) -> None:
-    open_doc(vscode, URI, CONFIG)
-    hover = await request(vscode.text_document_hover_async(types.HoverParams(doc(), types.Position(4, 14))))
-    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-    assert "resolves to `/tmp/out/logs`" in hover.contents.value
-    env = await request(vscode.text_document_hover_async(types.HoverParams(doc(), types.Position(8, 12))))
-    assert env is None or "environment" in env.contents.value  # type: ignore[union-attr]
+    open_doc(vscode, URI, CONFIG + "cache: ${oc.env:HOME}/${output_dir}\n")
+    assert "resolves to `/tmp/out/logs`" in await hover_markdown(vscode, URI, 4, 14)
+    # A reference in a value that also reads oc.env: the value resolves with the server's environment.
+    env = await hover_markdown(vscode, URI, 10, 25)
+    home = os.environ["HOME"]
+    assert f"resolves to `{home}//tmp/out` *(oc.env read from the tuneconf server's environment)*" in env
 
 
 async def test_definition_references_and_rename(vscode: LanguageClient) -> None:

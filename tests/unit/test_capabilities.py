@@ -47,7 +47,8 @@ def test_an_item_for_a_client_without_snippets_markdown_or_commit_characters() -
         command=types.Command("Suggest", "editor.action.triggerSuggest"),
     )
     fitted = fit_item(item, bare)
-    assert (fitted.insert_text_format, edit.new_text, fitted.documentation) == (
+    assert isinstance(fitted.text_edit, types.TextEdit)
+    assert (fitted.insert_text_format, fitted.text_edit.new_text, fitted.documentation) == (
         types.InsertTextFormat.PlainText,
         "lr: 3e-4",
         "lr",

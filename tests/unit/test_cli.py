@@ -59,7 +59,8 @@ def test_json_is_one_array_with_one_based_positions(tree: Path, capsys: pytest.C
         "end_column": 7,
         "severity": "error",
         "code": "duplicate-key",
-        "message": rows[0]["message"],
+        "message": "Duplicate key 'epochs' (first on line 3); OmegaConf refuses to load the config. "
+        "Remove one of them.",
     }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from marks import unmark
-from tuneconf.document.parse import parse
+from tuneconf.document.parse import ParsedConfig, _parse_whole, _section_starts, parse
+from tuneconf.document.tolerant import split_lines
 from tuneconf.document.tree import Mapping, Scalar, Sequence, Span, deref, walk
 
 
@@ -87,11 +88,27 @@ def test_sections_that_do_not_stand_alone_fall_back_to_a_full_parse() -> None:
     assert isinstance(lst, Sequence) and len(lst.items) == 2
 
 
+def shape(doc: ParsedConfig) -> list[tuple[object, ...]]:
+    """Every node's kind, span and scalar value (nodes compare by identity)."""
+    assert doc.root is not None
+    return [(type(n).__name__, n.span, n.value if isinstance(n, Scalar) else None) for n in walk(doc.root)]
+
+
 def test_sectioned_parse_equals_full_parse_after_edits() -> None:
-    base = "a: 1\nmodel:\n  _component_: x.y\n  rank: 8\nlist:\n- 1\n- 2\nz: end\n"
-    first = parse(base)
-    edited = parse(base.replace("rank: 8", "rank: 16\n  alpha: 32"))
-    assert first.mapping is not None and edited.mapping is not None
+    base = "a: 1\nmodel:\n  _component_: x.y\n  rank: 8\nlist:\n  - 1\n  - 2\nz: end\n"
+    parse(base)  # caches its sections; the edits below reuse the unchanged ones, moved to their new lines
+    edits = [
+        base.replace("rank: 8", "rank: 16\n  alpha: 32"),
+        base.replace("a: 1\n", ""),
+        base.replace("  - 2\n", "") + "w: 0\n",
+    ]
+    for text in edits:
+        lines = split_lines(text)
+        starts = _section_starts(text)
+        assert starts is not None and len(starts) > 1  # parse() takes the sectioned path
+        assert shape(parse(text)) == shape(_parse_whole(text, lines))
+    edited = parse(edits[0])
+    assert edited.mapping is not None
     z = edited.mapping.get("z")
     assert z is not None and z.key.span == Span(8, 0, 8, 1)
     model = edited.mapping.value_of("model")

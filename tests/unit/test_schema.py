@@ -25,10 +25,10 @@ def test_component_parameters_become_typed_properties(capsys: pytest.CaptureFixt
     schema = schema_of(capsys, ROOT / "configs" / "llama3_2_1b_lora.yaml")
     assert schema["properties"]["model"] == {"$ref": "#/definitions/lora_llama3_2_1b"}
     model = schema["definitions"]["lora_llama3_2_1b"]
-    assert model["properties"]["_component_"] == {
-        "const": "torchtune.models.llama3_2.lora_llama3_2_1b",
-        "description": model["properties"]["_component_"]["description"],
-    }
+    component = model["properties"]["_component_"]
+    assert sorted(component) == ["const", "description"]
+    assert component["const"] == "torchtune.models.llama3_2.lora_llama3_2_1b"
+    assert component["description"].startswith("Builder for creating a Llama3.2 1B model with LoRA enabled.")
     assert model["properties"]["lora_rank"]["anyOf"][0] == {"type": "integer"}
     assert model["properties"]["lora_attn_modules"]["anyOf"][0]["items"] == {
         "enum": ["q_proj", "k_proj", "v_proj", "output_proj"]
