@@ -50,6 +50,10 @@ async def test_hover_shows_the_resolved_value(vscode: LanguageClient) -> None:
     env = await hover_markdown(vscode, URI, 10, 25)
     home = os.environ["HOME"]
     assert f"resolves to `{home}//tmp/out` *(oc.env read from the tuneconf server's environment)*" in env
+    # On the resolver call itself: what the resolver gives, and what the value resolves to.
+    call = await hover_markdown(vscode, URI, 10, 11)
+    assert call.startswith("`${oc.env:HOME}`") and "**oc.env**: the value of an environment variable" in call
+    assert f"`cache` resolves to `{home}//tmp/out`" in call
 
 
 async def test_definition_references_and_rename(vscode: LanguageClient) -> None:

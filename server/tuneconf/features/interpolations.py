@@ -116,7 +116,7 @@ def _resolver_item(name: str, replace: types.Range) -> types.CompletionItem:
 def interpolation_hover(doc: ParsedConfig, line: int, col: int, conv: Converter) -> types.Hover | None:
     hit = reference_at(doc, line, col)
     if hit is None:
-        return None
+        return _resolver_hover(doc, line, col, conv)
     found = target(doc.root, hit.at.path, hit.ref)
     key = dotted(found.path) if found.node is not None else "(unknown key)"
     parts = [f"`{hit.at.scalar.value}`", f"**{key}**: `{_preview(found.node)}`"]
@@ -127,6 +127,26 @@ def interpolation_hover(doc: ParsedConfig, line: int, col: int, conv: Converter)
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
         range=conv.range(offset_span(hit.at.scalar, hit.ref.start, hit.ref.end)),
     )
+
+
+def _resolver_hover(doc: ParsedConfig, line: int, col: int, conv: Converter) -> types.Hover | None:
+    """Hover on a resolver call (`${oc.env:HOME}`): what the resolver gives, and the value resolved."""
+    at = node_at(doc, line, col)
+    if at is None or at.is_key or not isinstance(at.scalar.value, str) or "${" not in at.scalar.value:
+        return None
+    value = at.scalar.value
+    call = next(
+        (c for c in parse_value(value).resolvers if offset_span(at.scalar, c.start, c.end).contains(line, col)), None
+    )
+    span = offset_span(at.scalar, call.start, call.end) if call is not None else None
+    if call is None or span is None or (span == at.scalar.span and (call.start, call.end) != (0, len(value))):
+        return None  # offsets do not map to columns (escapes, several lines)
+    does = BUILTIN_RESOLVERS.get(call.name, "a custom resolver: tuneconf does not run it")
+    parts = [f"`{value[call.start : call.end]}`", f"**{call.name}**: {does}"]
+    resolved, note = resolved_value(doc, at.path)
+    if resolved is not None:
+        parts.append(f"`{dotted(at.path)}` resolves to `{resolved}`" + (f" *({note})*" if note else ""))
+    return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)), conv.range(span))
 
 
 def resolved_value(doc: ParsedConfig, path: Path) -> tuple[str | None, str]:

@@ -12,15 +12,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-BUILTIN_RESOLVERS = (
-    "oc.env",
-    "oc.select",
-    "oc.decode",
-    "oc.create",
-    "oc.deprecated",
-    "oc.dict.keys",
-    "oc.dict.values",
-)
+BUILTIN_RESOLVERS = {  # OmegaConf's own resolvers, and what each gives
+    "oc.env": "the value of an environment variable (`${oc.env:NAME,default}`)",
+    "oc.select": "the value at another key, or a default when it is missing",
+    "oc.decode": "a string decoded as a YAML value",
+    "oc.create": "a config node made from a dict or a list",
+    "oc.deprecated": "another key's value, with a deprecation warning",
+    "oc.dict.keys": "the keys of a mapping, as a list",
+    "oc.dict.values": "the values of a mapping, as a list",
+}
 MAX_TEXT = 20_000
 MAX_NESTING = 32
 _CACHE_SIZE = 50_000
