@@ -77,7 +77,7 @@ write_settings() {  # FILE
       "window.restoreWindows": "none",
     };
     require("fs").writeFileSync(file, JSON.stringify(settings, null, 2));
-  ' "$1" "$python" "$2"
+  ' "$1" "$python"
 }
 
 failed=0
