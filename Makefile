@@ -5,40 +5,45 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tuneconf-installed
 EXT := vscode-extension
 EXT_STAMP := $(EXT)/node_modules/.tuneconf-installed
-VSIX := dist/tuneconf-0.1.0.vsix
+# The version is written once, in server/tuneconf/__init__.py (package.json is checked against it).
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' server/tuneconf/__init__.py)
+VSIX := dist/tuneconf-$(VERSION).vsix
+# Set-up steps print one line each; pip's, npm's and the packagers' output goes here, shown on failure.
+LOG := .work/make.log
+step = @mkdir -p $(dir $(LOG)); echo "== $(1)"; ( $(2) ) >>$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "make: $(1) failed (whole log: $(LOG))"; exit 1; }
 
-.PHONY: run test setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz package-check
+.PHONY: run test unit setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz package-check
 
 run: setup vsix
-	@echo "== tuneconf check configs/ (demo_mistakes.yaml has mistakes on purpose) =="
+	@echo "== tuneconf check configs/ (demo_mistakes.yaml has mistakes on purpose)"
 	@$(VENV)/bin/tuneconf check configs/ || test $$? -eq 1
 
 test: setup vsix lint typecheck pytest ext-test
+
+# The fast inner loop: the core in process (tests/unit, tests/contract), no server process or editor.
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q -m unit
 
 setup: $(STAMP) $(EXT_STAMP)
 
 # The server with its dev tools, plus the recipe runtime (torch, torchtune, torchao) for tests
 # that run the real thing beside ours. Only torchao 0.13.0 imports with torch 2.13 here.
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
-	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0 torchtune==0.6.1
-	$(PY) -m pip install --quiet --no-deps torchao==0.13.0
-	touch $@
+	$(call step,python virtual environment ($(VENV)),$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --upgrade pip)
+	$(call step,tuneconf and its dev tools (pip),$(PY) -m pip install -c constraints.txt -e '.[dev]')
+	$(call step,torch 2.13.0 + torchtune 0.6.1 + torchao 0.13.0 (pip),$(PY) -m pip install -c constraints.txt torch==2.13.0 torchtune==0.6.1 && $(PY) -m pip install --no-deps torchao==0.13.0)
+	@touch $@
 
 $(EXT_STAMP): $(EXT)/package.json $(EXT)/package-lock.json
-	cd $(EXT) && npm ci --no-audit --no-fund
-	touch $@
+	$(call step,extension dependencies (npm ci),cd $(EXT) && npm ci --no-audit --no-fund)
+	@touch $@
 
 ext: $(EXT_STAMP)
-	cd $(EXT) && npm run build
+	$(call step,extension build (esbuild),cd $(EXT) && npm run build)
 
 vsix: setup ext
-	PYTHON=$(abspath $(PY)) bash $(EXT)/scripts/bundle-libs.sh
-	mkdir -p dist
-	cd $(EXT) && npm run package -- ../$(VSIX)
-	@echo "built $(VSIX)"
+	$(call step,server bundled into the extension,PYTHON=$(abspath $(PY)) bash $(EXT)/scripts/bundle-libs.sh)
+	$(call step,$(VSIX) (vsce),mkdir -p dist && cd $(EXT) && npm run package -- ../$(VSIX))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server tests bench
@@ -59,14 +64,14 @@ e2e-vscode: vsix
 	VSIX=$(abspath $(VSIX)) E2E_PYTHON=$(abspath $(PY)) bash e2e/vscode/run.sh
 
 # Latency and throughput beside the peers (yaml-language-server from npm, a trivial pygls server);
-# then the in-server figures (bench/foundation.py, components.py, interpolations.py); writes
+# then the in-server figures (bench/parsing.py, dotpaths.py, interpolations.py); writes
 # bench/results/latest.json and prints the table and the bullets the README shows. Takes a few minutes.
 bench: setup
 	$(VENV)/bin/python bench/run.py
 
 # The property-based fuzzing of the test suite, with many more examples.
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider --timeout=0 tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz TUNECONF_SERVER_FUZZ=3000 $(VENV)/bin/pytest -q -p no:cacheprovider --timeout=0 -m fuzz
 
 # python -m build makes a wheel and an sdist; each, in a clean venv (deps from the index), runs
 # `tuneconf --version`, `check` and `serve`. About a minute; not part of make test.
@@ -74,4 +79,4 @@ package-check: setup
 	PYTHON=$(abspath $(PY)) BASE_PYTHON=$(PYTHON) bash e2e/package/check.sh
 
 clean:
-	rm -rf $(VENV) $(EXT)/node_modules $(EXT)/dist $(EXT)/bundled dist
+	rm -rf $(VENV) $(EXT)/node_modules $(EXT)/dist $(EXT)/bundled dist $(LOG)

@@ -20,7 +20,8 @@ from inputs import SERVER, real_config, synthetic
 from lsp_bench import at, p95
 from lsp_client import Client
 
-from tuneconf.diagnostics import CheckContext, interpolations
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import interpolations
 from tuneconf.document.parse import parse
 
 
@@ -44,10 +45,10 @@ def completion_10k(requests: int = 200) -> dict[str, float]:
 
 def check_time_real(reps: int = 200) -> dict[str, float]:
     doc = parse(real_config())
-    list(interpolations.check(doc, CheckContext()))
+    list(interpolations.check(doc, AnalysisContext()))
     started = time.perf_counter()
     for _ in range(reps):
-        list(interpolations.check(doc, CheckContext()))
+        list(interpolations.check(doc, AnalysisContext()))
     return {"checks_ms": (time.perf_counter() - started) * 1000 / reps}
 
 

@@ -1,6 +1,6 @@
 """`make bench`: tuneconf beside yaml-language-server and a trivial pygls server (the floor), in one run;
 then `tuneconf check` of the 156 built-in configs beside torchtune's `tune validate` and `config.validate`;
-then the in-server figures of foundation.py, components.py and interpolations.py.
+then the in-server figures of parsing.py, dotpaths.py and interpolations.py.
 
 Writes bench/results/latest.json (stable metric names, then every figure; the in-server ones under
 "inside") and prints a Markdown table, then the in-server figures as bullets.
@@ -22,9 +22,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import components
-import foundation
+import dotpaths
 import interpolations
+import parsing
 from inputs import CONFIG_ROOT, ROOT, SERVER, real_config, synthetic
 from lsp_bench import measure
 from lsp_client import Client
@@ -52,7 +52,7 @@ def main() -> None:
     malformed = measure_malformed()
     checks["malformed_max_ms"] = max(malformed.values())
     print("measuring inside the server …", file=sys.stderr)
-    inside = foundation.figures() | components.figures() | interpolations.figures(REQUESTS)
+    inside = parsing.figures() | dotpaths.figures() | interpolations.figures(REQUESTS)
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
     results["malformed_ms"] = malformed
     results["inside"] = inside

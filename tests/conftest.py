@@ -1,11 +1,17 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))  # the stdlib LSP client, the malformed corpus
+import pytest
 
-import os
-import tempfile
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "bench"))  # the stdlib LSP client, the malformed corpus
 
-# Tests (and the servers they start) keep their index cache out of the user's ~/.cache.
-os.environ.setdefault("TUNECONF_CACHE_DIR", tempfile.mkdtemp(prefix="tuneconf-test-cache-"))
+TIERS = {"unit": "unit", "contract": "unit", "lsp": "lsp", "runtime": "runtime", "editors": "editors", "fuzz": "fuzz"}
+"""Test folder → marker (pyproject.toml declares them; `make unit` runs -m unit)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(HERE).parts[0]
+        item.add_marker(TIERS[folder])

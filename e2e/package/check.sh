@@ -10,6 +10,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$root/server/tuneconf/__init__.py")"  # the one place it is written
 python="${PYTHON:-$root/.venv/bin/python}"
 base="${BASE_PYTHON:-python3}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tuneconf-package-check.XXXXXX")"
@@ -27,13 +28,13 @@ echo "   $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB), $(basename "$sdi
 import sys, tarfile, zipfile
 wheel, sdist = sys.argv[1:]
 names = zipfile.ZipFile(wheel).namelist()
-for needed in ("tuneconf/__init__.py", "tuneconf/cli.py", "tuneconf/server.py", "tuneconf/document/parse.py"):
+for needed in ("tuneconf/__init__.py", "tuneconf/cli/main.py", "tuneconf/lsp/server.py", "tuneconf/document/parse.py"):
     assert needed in names, f"{needed} missing from the wheel"
 entry = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
 assert "tuneconf = tuneconf.cli:main" in zipfile.ZipFile(wheel).read(entry).decode(), "no tuneconf console script"
 assert not any(n.startswith(("tests/", "bench/", "vscode-extension/")) for n in names), "stray files in the wheel"
 members = [m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m]
-for needed in ("pyproject.toml", "README.md", "server/tuneconf/cli.py", "server/tuneconf/server.py"):
+for needed in ("pyproject.toml", "README.md", "server/tuneconf/cli/main.py", "server/tuneconf/lsp/server.py"):
     assert needed in members, f"{needed} missing from the sdist"
 print(f"   wheel: {len(names)} files; sdist: {len(members)} files")
 PY
@@ -50,7 +51,7 @@ for artifact in "$wheel" "$sdist"; do
   (
     cd "$work/elsewhere"
     "$tuneconf" --version
-    [ "$("$tuneconf" --version)" = "tuneconf 0.1.0" ]
+    [ "$("$tuneconf" --version)" = "tuneconf $version" ]
     # The demo config has errors: exit status 1, and the duplicate key is found without torchtune.
     rc=0; "$tuneconf" check --format json demo_mistakes.yaml > check.json || rc=$?
     [ "$rc" -eq 1 ] || { echo "tuneconf check exited $rc, expected 1"; cat check.json; exit 1; }

@@ -6,7 +6,7 @@
 # The scenarios run inside the extension host (driver/ + suite/), asserting through the VS Code
 # API; the browser side (browser.js) takes the screenshots they ask for.
 #
-# env: VSIX            the extension to test (default dist/tuneconf-0.1.0.vsix; `make e2e-vscode` builds it)
+# env: VSIX            the extension to test (default dist/tuneconf-VERSION.vsix; `make e2e-vscode` builds it)
 #      E2E_PYTHON      tuneconf.interpreter (default .venv/bin/python: torch + torchtune for the analysis and the run)
 #      E2E_HOME        installs and scratch folders (default .e2e)
 #      E2E_OUT         screenshots, reports and logs (default e2e/vscode/out)
@@ -17,7 +17,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 export E2E_HOME="${E2E_HOME:-$root/.e2e}"
 out="${E2E_OUT:-$here/out}"
-vsix="$(realpath "${VSIX:-$root/dist/tuneconf-0.1.0.vsix}")"
+version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$root/server/tuneconf/__init__.py")"
+vsix="$(realpath "${VSIX:-$root/dist/tuneconf-$version.vsix}")"
 python="${E2E_PYTHON:-$root/.venv/bin/python}"
 phases="${E2E_PHASES:-trusted untrusted}"
 node_modules="$E2E_HOME/node/node_modules"

@@ -1,3 +1,3 @@
-from tuneconf.cli import main
+from tuneconf.cli.main import main
 
 raise SystemExit(main())

@@ -59,3 +59,10 @@ def placed(finding: Finding) -> Finding:
         return finding
     index = -span.start_line - 1
     return dataclasses.replace(finding, span=Span(index, span.start_col, index, span.end_col), file=OVERRIDES_FILE)
+
+
+def finding_line(finding: Finding, path: str) -> str:
+    """One finding as a compiler prints it: `file:line:column: severity[code] message` (`path` unless
+    the finding is in another file, e.g. `<overrides>`)."""
+    where = f"{finding.file or path}:{finding.span.start_line + 1}:{finding.span.start_col + 1}"
+    return f"{where}: {finding.severity.label}[{finding.code}] {finding.message}"

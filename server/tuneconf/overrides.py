@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tuneconf.document import tags
 from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.document.tree import Alias, Mapping, Node, Pair, Scalar, Sequence, Span, deref
 from tuneconf.findings import Finding, Severity, override_span
@@ -92,7 +93,7 @@ def _value_node(index: int, text: str, col0: int, end: int, rewritten: bool) -> 
     if parsed.syntax:
         raise OverrideError(f"The value is not valid YAML: {parsed.syntax[0].message}", col0, end)
     if parsed.root is None:
-        return Scalar(override_span(index, col0, end), None, "", "tag:yaml.org,2002:null")
+        return Scalar(override_span(index, col0, end), None, "", tags.NULL)
     if isinstance(parsed.root, Scalar) and parsed.root.problem:
         raise OverrideError(f"The value cannot be loaded: {parsed.root.problem}.", col0, end)
 
@@ -193,7 +194,7 @@ def _set(mapping: Mapping, name: str, value: Node, key_span: Span) -> Mapping:
     existing = mapping.get(name)
     if existing is not None:
         return _with_pairs(mapping, [Pair(p.key, value) if p is existing else p for p in mapping.pairs])
-    key = Scalar(key_span, name, name, "tag:yaml.org,2002:str")
+    key = Scalar(key_span, name, name, tags.STR)
     return _with_pairs(mapping, [*mapping.pairs, Pair(key, value)])
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+import tuneconf
 from fakepkg import write_package
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "vscode-extension" / "bundled" / "tool" / "launch.py"
-VSIX = ROOT / "dist" / "tuneconf-0.1.0.vsix"
+VSIX = ROOT / "dist" / f"tuneconf-{tuneconf.__version__}.vsix"
 
 
 def bare_python() -> str:

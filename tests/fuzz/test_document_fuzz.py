@@ -11,19 +11,19 @@ from hypothesis import strategies as st
 from tuneconf.document.parse import parse
 from tuneconf.document.tolerant import split_lines
 from tuneconf.document.tree import walk
+from tuneconf.project import Project
 from tuneconf.settings import Settings
-from tuneconf.workspace import Workspace
 
 TEXTS = base_texts()
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return Workspace(Settings(), [], cache_dir=tmp_path_factory.mktemp("cache"))
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(Settings(), [], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
-def findings(workspace: Workspace, text: str) -> list[tuple[object, ...]]:
-    view = workspace.view("file:///fuzz/config.yaml", None, text)
+def findings(project: Project, text: str) -> list[tuple[object, ...]]:
+    view = project.view("file:///fuzz/config.yaml", None, text)
     return [(f.code, f.severity, f.span, f.message, f.file) for f in view.findings()]
 
 
@@ -39,13 +39,13 @@ def assert_spans_inside(text: str) -> None:
 
 
 @given(st.sampled_from(range(len(TEXTS))), edits)
-def test_random_edits_then_undo(workspace: Workspace, which: int, changes: list) -> None:  # type: ignore[type-arg]
+def test_random_edits_then_undo(project: Project, which: int, changes: list) -> None:  # type: ignore[type-arg]
     original = TEXTS[which]
-    expected = findings(workspace, original)
+    expected = findings(project, original)
     text = original
     for change in changes:
         start, end, new = apply(text, change)
         text = text[:start] + new + text[end:]
         assert_spans_inside(text)
-    findings(workspace, text)  # the checks do not raise on whatever the edits made
-    assert findings(workspace, original) == expected
+    findings(project, text)  # the checks do not raise on whatever the edits made
+    assert findings(project, original) == expected

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tuneconf.recipes.launch import GPUs
-from tuneconf.running import execute, plan_for
+from tuneconf.launch.execute import execute
+from tuneconf.launch.gpus import GPUs
+from tuneconf.launch.plan import plan_for
+from tuneconf.project import Project
 from tuneconf.settings import Settings
-from tuneconf.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "tiny" / "lora_cpu.yaml"
@@ -22,9 +23,9 @@ def test_the_tiny_lora_config_trains_and_writes_a_checkpoint(tmp_path: Path, mon
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     output = tmp_path / "out"
-    workspace = Workspace(Settings(), [ROOT], cache_dir=tmp_path / "cache")
-    view = workspace.view(CONFIG.as_uri(), None, CONFIG.read_text(), config=True)
-    plan = plan_for(workspace, view, [f"output_dir={output}"], gpus=GPUs(0, "none"))
+    project = Project(Settings(), [ROOT], cache_dir=tmp_path / "cache")
+    view = project.view(CONFIG.as_uri(), None, CONFIG.read_text(), config=True)
+    plan = plan_for(project, view, [f"output_dir={output}"], gpus=GPUs(0, "none"))
     assert plan.runnable, (plan.problems, plan.errors)
     assert plan.recipe is not None and plan.recipe.name == "lora_finetune_single_device"
     assert plan.prepare is not None and plan.cwd == ROOT

@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from tuneconf.features.capabilities import (
+from tuneconf.lsp.capabilities import (
     ClientFeatures,
     fit_completion,
     fit_hover,

@@ -9,20 +9,20 @@ import pytest
 
 from builtin import builtin_configs
 from fakepkg import write_package
-from marks import unmark
+from text_marks import unmark
 from tuneconf.findings import Finding, Severity
+from tuneconf.project import Project
 from tuneconf.settings import Settings
-from tuneconf.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = write_package(tmp_path_factory.mktemp("ws"))
-    return Workspace(Settings(), [root], cache_dir=tmp_path_factory.mktemp("cache"))
+    return Project(Settings(), [root], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
-def check(workspace: Workspace, text: str) -> list[Finding]:
-    return workspace.view("file:///x.yaml", None, text).findings()
+def check(project: Project, text: str) -> list[Finding]:
+    return project.view("file:///x.yaml", None, text).findings()
 
 
 @pytest.mark.parametrize(
@@ -49,10 +49,10 @@ def check(workspace: Workspace, text: str) -> list[Finding]:
     ],
 )
 def test_each_problem_has_its_code_severity_and_exact_range(
-    workspace: Workspace, marked: str, code: str, severity: Severity
+    project: Project, marked: str, code: str, severity: Severity
 ) -> None:
     text, (span,), _ = unmark(marked)
-    found = [(f.code, f.severity, f.span) for f in check(workspace, text)]
+    found = [(f.code, f.severity, f.span) for f in check(project, text)]
     assert found == [(code, severity, span)]
 
 
@@ -66,31 +66,31 @@ def test_each_problem_has_its_code_severity_and_exact_range(
         "m: {_component_: canarypkg.Plain, width: 2, mode: slow}\n",
     ],
 )
-def test_valid_components_are_silent(workspace: Workspace, text: str) -> None:
-    assert [f.code for f in check(workspace, text) if f.code != "missing-value"] == []
+def test_valid_components_are_silent(project: Project, text: str) -> None:
+    assert [f.code for f in check(project, text) if f.code != "missing-value"] == []
 
 
-def test_did_you_mean_and_the_fixes_it_offers(workspace: Workspace) -> None:
-    (finding,) = check(workspace, "m:\n  _component_: canarypkg.tiny_model\n  layers: 1\n  hedas: 4  # note\n")
+def test_did_you_mean_and_the_fixes_it_offers(project: Project) -> None:
+    (finding,) = check(project, "m:\n  _component_: canarypkg.tiny_model\n  layers: 1\n  hedas: 4  # note\n")
     assert "did you mean 'heads'?" in finding.message.lower()
     rename, remove = finding.data["fixes"]
     assert rename["edits"] == [[3, 2, 3, 7, "heads"]] and rename["preferred"]
     assert remove["edits"] == [[3, 0, 4, 0, ""]]
 
 
-def test_private_path_fix_uses_the_public_reexport(workspace: Workspace) -> None:
-    (finding,) = check(workspace, "m:\n  _component_: canarypkg._builders.tiny_model\n  layers: 1\n")
+def test_private_path_fix_uses_the_public_reexport(project: Project) -> None:
+    (finding,) = check(project, "m:\n  _component_: canarypkg._builders.tiny_model\n  layers: 1\n")
     assert finding.data["fixes"][0]["edits"] == [[1, 15, 1, 45, "canarypkg.tiny_model"]]
 
 
-def test_hydra_target_key_when_configured(workspace: Workspace, tmp_path: Path) -> None:
-    hydra = Workspace(Settings(component_keys=("_target_",)), workspace.folders, cache_dir=tmp_path)
+def test_hydra_target_key_when_configured(project: Project, tmp_path: Path) -> None:
+    hydra = Project(Settings(component_keys=("_target_",)), project.folders, cache_dir=tmp_path)
     findings = hydra.view("file:///h.yaml", None, "m:\n  _target_: canarypkg.tiny_model\n  layerz: 1\n").findings()
     assert [f.code for f in findings] == ["unexpected-argument"]
 
 
 def test_no_error_on_any_builtin_config_and_not_installed_says_which_interpreter(tmp_path: Path) -> None:
-    real = Workspace(Settings(), [], cache_dir=tmp_path)
+    real = Project(Settings(), [], cache_dir=tmp_path)
     codes: set[str] = set()
     for file in builtin_configs():
         findings = real.view(file.as_uri(), None, file.read_text()).findings()
@@ -102,18 +102,18 @@ def test_no_error_on_any_builtin_config_and_not_installed_says_which_interpreter
     assert codes <= {"not-installed", "private-dotpath", "unused-key"}
 
 
-def test_settings_change_the_component_keys_without_a_new_index(workspace: Workspace) -> None:
-    before = workspace.index
-    workspace.configure(dataclasses.replace(workspace.settings, dotpath_keys=("collate_fn",)))
-    assert workspace.index is before
+def test_settings_change_the_component_keys_without_a_new_index(project: Project) -> None:
+    before = project.index
+    project.configure(dataclasses.replace(project.settings, dotpath_keys=("collate_fn",)))
+    assert project.index is before
 
 
-def test_checking_plain_yaml_as_a_config_leaves_the_documents_own_view(workspace: Workspace) -> None:
+def test_checking_plain_yaml_as_a_config_leaves_the_documents_own_view(project: Project) -> None:
     """Check/Run on YAML nothing marks as a config analyse it as one, without changing what the
     editor shows for that version (no findings) or dropping its cached analysis."""
     text = "model:\n  lora_rnak: 8\n"
-    own = workspace.view("file:///plain.yaml", 3, text)
-    forced = workspace.view("file:///plain.yaml", 3, text, config=True)
+    own = project.view("file:///plain.yaml", 3, text)
+    forced = project.view("file:///plain.yaml", 3, text, config=True)
     assert not own.is_config and own.findings() == []
     assert forced.is_config and forced is not own
-    assert workspace.view("file:///plain.yaml", 3, text) is own
+    assert project.view("file:///plain.yaml", 3, text) is own

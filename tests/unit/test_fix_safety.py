@@ -19,8 +19,8 @@ from tuneconf.document.parse import parse
 from tuneconf.document.positions import Converter, encoding_of
 from tuneconf.features.actions import code_actions
 from tuneconf.interpolation.resolve import occurrences
+from tuneconf.project import ConfigView, Project
 from tuneconf.settings import Settings
-from tuneconf.workspace import ConfigView, Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERYWHERE = types.Range(types.Position(0, 0), types.Position(10**6, 0))
@@ -36,8 +36,8 @@ model:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return Workspace(Settings(), [CONFIG_ROOT], cache_dir=tmp_path_factory.mktemp("cache"))
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(Settings(), [CONFIG_ROOT], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
 def offset(text: str, position: types.Position) -> int:
@@ -85,10 +85,10 @@ def assert_safe(view: ConfigView, text: str) -> None:
         assert syntax_before or not parse(after).syntax, action.title
 
 
-def fix_everything(workspace: Workspace, uri: str, text: str) -> tuple[str, list[str]]:
+def fix_everything(project: Project, uri: str, text: str) -> tuple[str, list[str]]:
     """Apply preferred quick fixes until none is left; return the text and the codes still found."""
     for version in range(1, 50):
-        view = workspace.view(uri, version, text)
+        view = project.view(uri, version, text)
         assert_safe(view, text)
         preferred = [a for a in actions(view) if a.is_preferred]
         if not preferred:
@@ -129,23 +129,23 @@ def mutated(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def test_the_demo_and_non_ascii_configs(workspace: Workspace) -> None:
+def test_the_demo_and_non_ascii_configs(project: Project) -> None:
     demo = (ROOT / "configs" / "demo_mistakes.yaml").read_text()
-    _, left = fix_everything(workspace, (ROOT / "configs" / "demo_mistakes.yaml").as_uri(), demo)
+    _, left = fix_everything(project, (ROOT / "configs" / "demo_mistakes.yaml").as_uri(), demo)
     assert left == ["duplicate-key", "wrong-type"]  # the two mistakes no edit can guess
-    text, left = fix_everything(workspace, "file:///tmp/non-ascii.yaml", NON_ASCII)
+    text, left = fix_everything(project, "file:///tmp/non-ascii.yaml", NON_ASCII)
     assert "${output_dir}/x" in text and "lora_rank: 8" in text and "é😀" in text
 
 
-def test_typos_in_every_builtin_config_are_fixed_back(workspace: Workspace) -> None:
+def test_typos_in_every_builtin_config_are_fixed_back(project: Project) -> None:
     rng = random.Random(61)
     restored = 0
     for file in builtin_configs():
         original = file.read_text()
-        clean = {f.code for f in workspace.view(file.as_uri(), 0, original).findings() if f.file is None}
+        clean = {f.code for f in project.view(file.as_uri(), 0, original).findings() if f.file is None}
         broken = mutated(original, rng)
         assert broken != original
-        fixed, left = fix_everything(workspace, file.as_uri(), broken)
+        fixed, left = fix_everything(project, file.as_uri(), broken)
         assert set(left) <= clean, file.name  # as clean as before the typos
         restored += fixed == original
     assert restored >= 0.95 * len(builtin_configs())  # 152 of 156 here: the rest are fixed to another name

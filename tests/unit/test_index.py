@@ -9,7 +9,7 @@ import pytest
 from fakepkg import write_package
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import probe
-from tuneconf.index.model import ParamKind, Status
+from tuneconf.index.records import ParamKind, Status
 from tuneconf.index.service import Index
 
 

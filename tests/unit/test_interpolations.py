@@ -10,15 +10,16 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from builtin import builtin_configs
-from marks import unmark
-from tuneconf.diagnostics import CheckContext, run_checks
+from text_marks import unmark
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import run_checks
 from tuneconf.document.parse import parse
 from tuneconf.interpolation import grammar
 from tuneconf.settings import Settings
 
 
 def findings(text: str, settings: Settings | None = None) -> list[tuple[str, tuple[int, int, int, int]]]:
-    ctx = CheckContext(settings=settings or Settings())
+    ctx = AnalysisContext(settings=settings or Settings())
     return [(f.code, tuple(f.span)) for f in run_checks(parse(text), ctx)]
 
 

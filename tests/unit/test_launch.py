@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tuneconf.recipes.launch import GPUs, Profile, build_plan, slurm_script, visible_gpus
+from tuneconf.launch.execute import execute
+from tuneconf.launch.gpus import GPUs, visible_gpus
+from tuneconf.launch.plan import Profile, build_plan
+from tuneconf.launch.slurm import slurm_script
 from tuneconf.recipes.registry import RecipeChoice
-from tuneconf.running import execute
 
 PROJECT = Path("project").absolute()  # a workspace folder; nothing is read from it
 SINGLE = RecipeChoice(

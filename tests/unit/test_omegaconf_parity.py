@@ -10,7 +10,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from builtin import builtin_configs
-from tuneconf.diagnostics import CheckContext, run_checks
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import run_checks
 from tuneconf.document.parse import parse
 from tuneconf.document.scalars import OmegaConfResolver
 from tuneconf.document.values import to_python
@@ -38,7 +39,7 @@ def test_all_156_builtin_configs_load_to_the_same_values_and_types() -> None:
         assert doc.syntax == [], file
         expected = OmegaConf.to_container(OmegaConf.load(file))
         assert same(to_python(doc.root), expected), file
-        assert [f for f in run_checks(doc, CheckContext()) if f.severity is Severity.ERROR] == [], file
+        assert [f for f in run_checks(doc, AnalysisContext()) if f.severity is Severity.ERROR] == [], file
 
 
 def test_our_resolver_table_is_omegaconfs() -> None:
@@ -93,7 +94,7 @@ EDGE_CASES = [
 @pytest.mark.parametrize("text", EDGE_CASES)
 def test_we_report_an_error_exactly_when_omegaconf_cannot_load(text: str) -> None:
     doc = parse(text)
-    errors = [f for f in run_checks(doc, CheckContext()) if f.severity is Severity.ERROR]
+    errors = [f for f in run_checks(doc, AnalysisContext()) if f.severity is Severity.ERROR]
     try:
         expected = OmegaConf.to_container(OmegaConf.load(io.StringIO(text)))
     except Exception:

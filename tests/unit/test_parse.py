@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marks import unmark
+from text_marks import unmark
 from tuneconf.document.parse import ParsedConfig, _parse_whole, _section_starts, parse
 from tuneconf.document.tolerant import split_lines
 from tuneconf.document.tree import Mapping, Scalar, Sequence, Span, deref, walk

@@ -11,18 +11,18 @@ from builtin import CONFIG_ROOT, builtin_configs
 from tuneconf.findings import Finding, Severity
 from tuneconf.index.environment import probe
 from tuneconf.index.modules import ModuleFinder
-from tuneconf.recipes.analysis import RecipeModel
+from tuneconf.project import Project
+from tuneconf.recipes.analysis import RecipeUsage
 from tuneconf.recipes.catalog import Catalog
 from tuneconf.recipes.registry import choose_recipe
 from tuneconf.settings import Settings
-from tuneconf.workspace import Workspace
 
 RECIPES = CONFIG_ROOT.parent
 CATALOG = Catalog(ModuleFinder(probe(None, [])), [], {})
 
 
-def analyse(file: Path) -> RecipeModel:
-    model = CATALOG.model(file)
+def analyse(file: Path) -> RecipeUsage:
+    model = CATALOG.usage(file)
     assert model is not None
     return model
 
@@ -139,18 +139,18 @@ dtype: bf16
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     builtin_configs()
-    return Workspace(Settings(), [], cache_dir=tmp_path_factory.mktemp("cache"))
+    return Project(Settings(), [], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
-def findings(workspace: Workspace, text: str) -> list[Finding]:
-    view = workspace.view("file:///tmp/recipes-test/c.yaml", None, text)
+def findings(project: Project, text: str) -> list[Finding]:
+    view = project.view("file:///tmp/recipes-test/c.yaml", None, text)
     return [f for f in view.findings() if f.code not in ("kwargs-argument",)]
 
 
-def test_a_fitting_config_is_clean(workspace: Workspace) -> None:
-    assert findings(workspace, BASE) == []
+def test_a_fitting_config_is_clean(project: Project) -> None:
+    assert findings(project, BASE) == []
 
 
 @pytest.mark.parametrize(
@@ -163,15 +163,15 @@ def test_a_fitting_config_is_clean(workspace: Workspace) -> None:
         (("lora_llama3_2_1b\n", "llama3_2_1b\n"), "recipe-mismatch", Severity.ERROR, "is a LoRA recipe"),
     ],
 )
-def test_recipe_problems(workspace: Workspace, edit: tuple[str, str], code: str, severity: Severity, says: str) -> None:
+def test_recipe_problems(project: Project, edit: tuple[str, str], code: str, severity: Severity, says: str) -> None:
     text = BASE.replace(*edit)
-    found = [f for f in findings(workspace, text) if f.code == code]
-    assert len(found) == 1 and found[0].severity is severity and says in found[0].message, findings(workspace, text)
+    found = [f for f in findings(project, text) if f.code == code]
+    assert len(found) == 1 and found[0].severity is severity and says in found[0].message, findings(project, text)
 
 
-def test_a_lora_model_under_a_full_recipe_is_a_mismatch(workspace: Workspace) -> None:
+def test_a_lora_model_under_a_full_recipe_is_a_mismatch(project: Project) -> None:
     text = BASE.replace("tune run lora_finetune_single_device", "tune run full_finetune_single_device")
-    codes = {f.code: f for f in findings(workspace, text)}
+    codes = {f.code: f for f in findings(project, text)}
     assert codes["recipe-mismatch"].severity is Severity.WARNING
 
 
@@ -186,7 +186,7 @@ def test_a_custom_recipe_in_the_workspace(tmp_path: Path) -> None:
             opt = config.instantiate(cfg.optimizer, model.parameters())
     """)
     )
-    space = Workspace(Settings(), [tmp_path], cache_dir=tmp_path / "cache")
+    space = Project(Settings(), [tmp_path], cache_dir=tmp_path / "cache")
     text = (
         "# tuneconf: recipe=train.py\nmodel:\n  _component_: torch.nn.Linear\n  in_features: 2\n"
         "  out_features: 3\nstep: 1\noptimizer:\n  _component_: torch.optim.SGD\n  lr: 0.1\n"
@@ -198,8 +198,8 @@ def test_a_custom_recipe_in_the_workspace(tmp_path: Path) -> None:
     ]
 
 
-def test_no_builtin_config_misses_an_argument_or_a_key(workspace: Workspace) -> None:
+def test_no_builtin_config_misses_an_argument_or_a_key(project: Project) -> None:
     for file in builtin_configs():
-        found = workspace.view(file.as_uri(), None, file.read_text()).findings()
+        found = project.view(file.as_uri(), None, file.read_text()).findings()
         assert [f for f in found if f.severity is Severity.ERROR] == [], file
         assert not {"missing-argument", "missing-key", "supplied-argument", "recipe-mismatch"} & {f.code for f in found}

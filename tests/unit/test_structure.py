@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from marks import unmark
-from tuneconf.diagnostics import CheckContext, run_checks
+from text_marks import unmark
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import run_checks
 from tuneconf.document.parse import parse
 from tuneconf.findings import Severity
 
 
 def findings(text: str) -> list[tuple[str, tuple[int, int, int, int]]]:
-    return [(f.code, tuple(f.span)) for f in run_checks(parse(text), CheckContext())]
+    return [(f.code, tuple(f.span)) for f in run_checks(parse(text), AnalysisContext())]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_each_document_problem_has_its_code_and_range(marked: str, code: str) ->
 
 
 def test_duplicate_key_points_back_to_the_first_one() -> None:
-    (finding,) = run_checks(parse("lr: 1\nlr: 2\n"), CheckContext())
+    (finding,) = run_checks(parse("lr: 1\nlr: 2\n"), AnalysisContext())
     assert finding.severity is Severity.ERROR
     assert "first on line 1" in finding.message and "Remove one" in finding.message
     assert finding.related[0].span.start_line == 0
@@ -43,7 +44,7 @@ def test_duplicate_key_points_back_to_the_first_one() -> None:
 
 def test_more_nodes_than_omegaconf_allows_is_an_error_that_says_how_to_raise_the_limit() -> None:
     text = "".join(f"k{i}: {i}\n" for i in range(6000))
-    (finding,) = run_checks(parse(text), CheckContext())
+    (finding,) = run_checks(parse(text), AnalysisContext())
     assert finding.code == "not-loadable"
     assert "OMEGACONF_MAX_YAML_EXPANDED_NODES" in finding.message
 
@@ -51,5 +52,5 @@ def test_more_nodes_than_omegaconf_allows_is_an_error_that_says_how_to_raise_the
 def test_an_alias_bomb_is_caught_quickly() -> None:
     rows = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    (finding,) = run_checks(parse("\n".join(rows) + "\n"), CheckContext())
+    (finding,) = run_checks(parse("\n".join(rows) + "\n"), AnalysisContext())
     assert finding.code == "not-loadable"

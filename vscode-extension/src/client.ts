@@ -7,11 +7,12 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 
+import { CLIENT_COMMANDS } from "./commandIds";
 import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
 
 export const SECTION = "tuneconf";
-const RUNS = ["tuneconf.runRecipe", "tuneconf.debugRecipe"];
-const STATIC = ["tuneconf.checkConfig", "tuneconf.showEffectiveConfig"];
+const RUNS = [CLIENT_COMMANDS.runRecipe, CLIENT_COMMANDS.debugRecipe];
+const STATIC = [CLIENT_COMMANDS.checkConfig, CLIENT_COMMANDS.showEffectiveConfig];
 
 /**
  * The lens commands to offer; the server offers lenses only for the commands the client names.
@@ -33,8 +34,11 @@ export function readSettings(manifest: unknown): Record<string, unknown> {
   return Object.fromEntries(names.map((name) => name.slice(SECTION.length + 1)).map((name) => [name, config.get(name)]));
 }
 
-/** Owns the one LanguageClient; start/stop/restart run one at a time, in call order. */
-export class TuneconfServer {
+/**
+ * Owns the one LanguageClient; start/stop/restart run one at a time, in call order.
+ * The extension's end of the connection (the Python server, the pygls one, is server/tuneconf's TuneconfServer).
+ */
+export class ServerConnection {
   private client: LanguageClient | undefined;
   private queue: Promise<void> = Promise.resolve();
 

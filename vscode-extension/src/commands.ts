@@ -1,9 +1,10 @@
 // The extension's commands; each forwards to the server, the output channel or a view.
 import * as vscode from "vscode";
 
-import type { TuneconfServer } from "./client";
+import type { ServerConnection } from "./client";
+import { CLIENT_COMMANDS } from "./commandIds";
 import { showEffectiveConfig } from "./effective";
-import type { Runs } from "./runs";
+import type { Runs } from "./launch/runs";
 
 type UriArgument = string | vscode.Uri | undefined;
 
@@ -18,15 +19,15 @@ function forTarget(action: (uri: vscode.Uri) => Promise<void>): (uri: UriArgumen
   };
 }
 
-export function registerCommands(server: TuneconfServer, channel: vscode.OutputChannel, runs: Runs): vscode.Disposable[] {
+export function registerCommands(server: ServerConnection, channel: vscode.OutputChannel, runs: Runs): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand("tuneconf.restartServer", () => server.restart()),
-    vscode.commands.registerCommand("tuneconf.showOutput", () => channel.show()),
-    vscode.commands.registerCommand("tuneconf.showEffectiveConfig", forTarget(showEffectiveConfig)),
-    vscode.commands.registerCommand("tuneconf.runRecipe", forTarget((uri) => runs.run(uri))),
-    vscode.commands.registerCommand("tuneconf.debugRecipe", forTarget((uri) => runs.debug(uri))),
-    vscode.commands.registerCommand("tuneconf.checkConfig", forTarget((uri) => runs.check(uri))),
-    vscode.commands.registerCommand("tuneconf.exportSlurm", forTarget((uri) => runs.exportSlurm(uri))),
-    vscode.commands.registerCommand("tuneconf.newConfigFromBuiltin", () => runs.newConfigFromBuiltin()),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, () => server.restart()),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => channel.show()),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showEffectiveConfig, forTarget(showEffectiveConfig)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.runRecipe, forTarget((uri) => runs.run(uri))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.debugRecipe, forTarget((uri) => runs.debug(uri))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.checkConfig, forTarget((uri) => runs.check(uri))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.exportSlurm, forTarget((uri) => runs.exportSlurm(uri))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.newConfigFromBuiltin, () => runs.newConfigFromBuiltin()),
   ];
 }

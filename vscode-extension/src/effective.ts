@@ -2,10 +2,10 @@
 // applied and interpolations resolved, refreshed as the config changes.
 import * as vscode from "vscode";
 
-import type { TuneconfServer } from "./client";
+import type { ServerConnection } from "./client";
+import { SERVER_COMMANDS } from "./commandIds";
 
 export const SCHEME = "tuneconf-effective";
-const SERVER_COMMAND = "tuneconf.server.effectiveConfig";
 
 /** The virtual document's URI for a config: same path, our scheme, the config's URI in the query. */
 export function effectiveUri(source: vscode.Uri): vscode.Uri {
@@ -22,14 +22,14 @@ export class EffectiveConfigProvider implements vscode.TextDocumentContentProvid
   private readonly open = new Set<string>();
 
   constructor(
-    private readonly server: TuneconfServer,
+    private readonly server: ServerConnection,
     private readonly overrides: (source: vscode.Uri) => string[],
   ) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const source = vscode.Uri.parse(decodeURIComponent(uri.query));
     this.open.add(source.toString());
-    const text = await this.server.executeCommand(SERVER_COMMAND, [source.toString(), this.overrides(source), true]);
+    const text = await this.server.executeCommand(SERVER_COMMANDS.effectiveConfig, [source.toString(), this.overrides(source), true]);
     return typeof text === "string" ? text : "# the tuneconf server is not running (see the tuneconf output)\n";
   }
 

@@ -1,39 +1,39 @@
 // Entry point: wire the output channel, the server, the commands and the settings watcher.
 import * as vscode from "vscode";
 
-import { SECTION, TuneconfServer } from "./client";
+import { SECTION, ServerConnection } from "./client";
 import { registerCommands } from "./commands";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
-import { Runs } from "./runs";
+import { Runs } from "./launch/runs";
 
-let server: TuneconfServer | undefined;
+let active: ServerConnection | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
-  const running = new TuneconfServer(context, channel);
-  server = running;
-  const runs = new Runs(running, channel);
-  const effective = new EffectiveConfigProvider(running, (uri) => runs.overridesFor(uri));
+  const connection = new ServerConnection(context, channel);
+  active = connection;
+  const runs = new Runs(connection, channel);
+  const effective = new EffectiveConfigProvider(connection, (uri) => runs.overridesFor(uri));
   context.subscriptions.push(
     channel,
     effective,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
     vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
-    ...registerCommands(running, channel, runs),
+    ...registerCommands(connection, channel, runs),
     // Trust granted: the interpreter may now come from the Python extension too, and the server is told
     // the Run/Debug lens commands (clientCommands), which Restricted Mode leaves out.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void running.restart()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void connection.restart()),
     // The other settings reach the running server through workspace/didChangeConfiguration.
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.interpreter`)) {
-        void running.restart();
+        void connection.restart();
       }
     }),
   );
-  await running.start();
+  await connection.start();
 }
 
 export async function deactivate(): Promise<void> {
-  await server?.stop();
-  server = undefined;
+  await active?.stop();
+  active = undefined;
 }

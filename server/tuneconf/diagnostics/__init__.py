@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics import components, interpolations, recipe, structure, syntax
-from tuneconf.diagnostics.context import CheckContext
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.findings import Finding, placed
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[ParsedConfig, CheckContext], Iterable[Finding]]
+Check = Callable[[ParsedConfig, AnalysisContext], Iterable[Finding]]
 FAMILIES: list[tuple[str, Check]] = [
     ("syntax", syntax.check),
     ("structure", structure.check),
@@ -22,7 +22,7 @@ FAMILIES: list[tuple[str, Check]] = [
 ]
 
 
-def run_checks(doc: ParsedConfig, ctx: CheckContext) -> list[Finding]:
+def run_checks(doc: ParsedConfig, ctx: AnalysisContext) -> list[Finding]:
     """Every finding for `doc`, sorted by position. A family that fails is logged and skipped."""
     findings: list[Finding] = []
     for name, check in FAMILIES:
@@ -35,4 +35,4 @@ def run_checks(doc: ParsedConfig, ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-__all__ = ["CheckContext", "run_checks"]
+__all__ = ["run_checks"]

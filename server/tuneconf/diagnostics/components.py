@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
 from tuneconf.diagnostics.typecheck import describe, mismatch
 from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref, walk
+from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
-from tuneconf.index.model import ParamKind, Resolution, Status, Symbol, TypeSpec
+from tuneconf.index.records import ParamKind, Resolution, Status, Symbol, TypeSpec
 from tuneconf.index.service import public_path
 from tuneconf.interpolation.resolve import dotted, resolve_chain, whole_reference
 from tuneconf.suggest import closest
@@ -25,16 +25,16 @@ from tuneconf.suggest import closest
 DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
 
-def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if doc.mapping is None:
         yield from _section(doc, None, doc.root, ctx)
         return
     yield from ctx.per_section("components", doc, lambda pair: _section(doc, pair.name, pair.value, ctx))
 
 
-def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: CheckContext) -> Iterator[Finding]:
+def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: AnalysisContext) -> Iterator[Finding]:
     """The components and bare dotpaths under one top-level key (or the whole document)."""
-    prefix: tuple[str | int, ...] = (name,) if name is not None else ()
+    prefix: KeyPath = (name,) if name is not None else ()
     for found in iter_components(value, ctx.settings.component_keys):
         component = Component((*prefix, *found.path), found.mapping, found.dotpath)
         symbol = yield from _dotpath(component.dotpath, ctx, what="component")
@@ -49,14 +49,14 @@ def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: Check
                 yield from _bare_dotpath(pair.name or "", pair.value, ctx)
 
 
-def _bare_dotpath(name: str, node: Node | None, ctx: CheckContext) -> Iterator[Finding]:
+def _bare_dotpath(name: str, node: Node | None, ctx: AnalysisContext) -> Iterator[Finding]:
     """A key whose value is a dotpath the recipe resolves itself (collate_fn, prompt_template)."""
     value = deref(node)
     if isinstance(value, Scalar) and DOTTED.match(str(value.value)):
         yield from _dotpath(value, ctx, what=name)
 
 
-def _dotpath(scalar: Scalar, ctx: CheckContext, what: str) -> Generator[Finding, None, Symbol | None]:
+def _dotpath(scalar: Scalar, ctx: AnalysisContext, what: str) -> Generator[Finding, None, Symbol | None]:
     """Findings for a dotpath; returns (as the generator's value) its Symbol when it resolved."""
     value = scalar.value
     if not isinstance(value, str) or scalar.style in ("|", ">"):
@@ -65,7 +65,7 @@ def _dotpath(scalar: Scalar, ctx: CheckContext, what: str) -> Generator[Finding,
         return None
     if "${" in value:
         return None
-    resolution = ctx.lookup(value)
+    resolution = ctx.resolve_or_defer(value)
     if resolution is None:
         return None
     if resolution.status is not Status.OK:
@@ -78,7 +78,7 @@ def _dotpath(scalar: Scalar, ctx: CheckContext, what: str) -> Generator[Finding,
     return symbol
 
 
-def _unresolved(scalar: Scalar, r: Resolution, ctx: CheckContext) -> Finding:
+def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:
     parts = r.dotpath.split(".")
     span = segment_span(scalar, r.segment)
     name = parts[r.segment] if r.segment < len(parts) else r.dotpath
@@ -122,11 +122,11 @@ def _callable(scalar: Scalar, symbol: Symbol) -> Iterator[Finding]:
         yield Finding("not-callable", Severity.ERROR, message, scalar.span)
 
 
-def _private(scalar: Scalar, dotpath: str, ctx: CheckContext) -> Iterator[Finding]:
+def _private(scalar: Scalar, dotpath: str, ctx: AnalysisContext) -> Iterator[Finding]:
     private = [s for s in dotpath.split(".") if s.startswith("_") and not s.startswith("__")]
     if not private:
         return
-    public = public_path(dotpath, ctx.lookup)  # candidates the index does not know yet go to ctx.pending
+    public = public_path(dotpath, ctx.resolve_or_defer)  # candidates the index does not know yet go to ctx.pending
     if public:
         message = f"'{private[0]}' is private; use the public path {public}."
         fixes = [fix(f"Use {public}", (text_span(scalar), public), preferred=True)]
@@ -136,7 +136,7 @@ def _private(scalar: Scalar, dotpath: str, ctx: CheckContext) -> Iterator[Findin
     yield Finding("private-dotpath", Severity.WARNING, message, scalar.span, data={"fixes": fixes})
 
 
-def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: CheckContext) -> Iterator[Finding]:
+def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
     keys = ctx.settings.component_keys
     by_keyword = [p.name for p in symbol.parameters or () if p.by_keyword]
     for pair in component.mapping.pairs:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.edits import fix
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Node, Scalar, walk
@@ -18,14 +18,14 @@ from tuneconf.interpolation.resolve import Occurrence, cycles, dotted, occurrenc
 from tuneconf.suggest import closest
 
 
-def document_occurrences(doc: ParsedConfig, ctx: CheckContext) -> list[Occurrence]:
+def document_occurrences(doc: ParsedConfig, ctx: AnalysisContext) -> list[Occurrence]:
     """The document's interpolations, gathered section by section (unchanged sections are reused)."""
     if doc.mapping is None:
         return occurrences(doc.root)
     return list(ctx.per_section("occurrences", doc, lambda p: occurrences(p.value, (p.name or "",)), local=True))
 
 
-def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     root = doc.root
     if root is None:
         return

@@ -8,47 +8,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.edits import fix, insert_pairs, remove_pair, text_span
 from tuneconf.diagnostics.interpolations import document_occurrences
 from tuneconf.document.components import Component, component_of, iter_components
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Mapping, Pair, Scalar, Span
+from tuneconf.document.tree import KeyPath, Mapping, Pair, Scalar, Span
 from tuneconf.findings import Finding, Severity
-from tuneconf.index.model import ParamKind, Symbol
-from tuneconf.recipes.analysis import ITEM, CfgPath, RecipeModel
+from tuneconf.index.records import ParamKind, Symbol
+from tuneconf.recipes.analysis import ITEM, RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.suggest import closest
 
 _LORA_KEYS = ("lora_rank", "lora_alpha", "lora_attn_modules")
 
 
-def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     info = ctx.recipe
     top = doc.mapping
-    if info is None or info.model is None or info.model.error or top is None or doc.syntax:
+    if info is None or info.usage is None or info.usage.error or top is None or doc.syntax:
         return
     yield from _missing_keys(doc, top, info)
     yield from _unused_keys(doc, info, ctx)
-    family = f"recipe-arguments:{id(info.model)}"
+    family = f"recipe-arguments:{id(info.usage)}"
     yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx), local=True)
     yield from _mismatch(top, info, ctx)
 
 
-def _section_arguments(doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
-    assert info.model is not None
+def _section_arguments(doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+    assert info.usage is not None
     for found in iter_components(pair.value, ctx.settings.component_keys):
         component = Component((pair.name or "", *found.path), found.mapping, found.dotpath)
-        resolution = ctx.lookup(str(component.dotpath.value))
+        resolution = ctx.resolve_or_defer(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None
         if symbol is not None and symbol.parameters is not None:
-            yield from _arguments(doc, component, symbol, info.model, info.choice.name)
+            yield from _arguments(doc, component, symbol, info.usage, info.choice.name)
 
 
 def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
-    assert info.model is not None
+    assert info.usage is not None
     present = set(top.names())
-    missing = {k: r for k, r in info.model.required_keys().items() if k not in present}
+    missing = {k: r for k, r in info.usage.required_keys().items() if k not in present}
     if not missing:
         return
     where = _first_key(top)
@@ -63,24 +63,24 @@ def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator
         yield Finding("missing-key", Severity.ERROR, message, where, data={"fixes": fixes, "key": key})
 
 
-def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
-    model = info.model
-    assert model is not None
-    read = sorted(model.read_keys())
+def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+    usage = info.usage
+    assert usage is not None
+    read = sorted(usage.read_keys())
     occurrences = document_occurrences(doc, ctx)
     referenced = frozenset(str(r.keys[0]) for o in occurrences for r in o.parsed.references if r.keys and r.dots == 0)
-    family = f"unused-key:{id(model)}:{hash(referenced)}"
+    family = f"unused-key:{id(usage)}:{hash(referenced)}"
     yield from ctx.per_section(family, doc, lambda pair: _unused(pair, info, read, referenced), local=True)
 
 
 def _unused(pair: Pair, info: RecipeInfo, read: list[str], referenced: frozenset[str]) -> Iterator[Finding]:
-    model = info.model
-    assert model is not None
+    usage = info.usage
+    assert usage is not None
     name = pair.name
     if name is None or name in read or name in referenced or pair.key.span.start_line < 0:
         return
     guess = closest(name, read)
-    if model.escapes and not guess:
+    if usage.escapes and not guess:
         return  # the recipe hands the config to other code, which may read it
     hint = f" Did you mean '{guess}'?" if guess else " It has no effect; remove it or check the recipe."
     message = f"{info.choice.name} never reads '{name}'.{hint}"
@@ -91,12 +91,12 @@ def _unused(pair: Pair, info: RecipeInfo, read: list[str], referenced: frozenset
 
 
 def _arguments(
-    doc: ParsedConfig, component: Component, symbol: Symbol, model: RecipeModel, recipe: str
+    doc: ParsedConfig, component: Component, symbol: Symbol, usage: RecipeUsage, recipe: str
 ) -> Iterator[Finding]:
     path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
-    if not path or path not in {i.path for i in model.instantiations}:
+    if not path or path not in {i.path for i in usage.instantiations}:
         return  # not instantiated by the recipe itself: nothing is known about what it supplies
-    supplied, unknown = supplied_arguments(model, path, symbol)
+    supplied, unknown = supplied_arguments(usage, path, symbol)
     params = symbol.parameters or ()
     present = set(component.mapping.names())
     for pair in component.mapping.pairs:
@@ -118,29 +118,29 @@ def _arguments(
         yield Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
 
 
-def supplied_arguments(model: RecipeModel, path: CfgPath, symbol: Symbol) -> tuple[set[str], bool]:
+def supplied_arguments(usage: RecipeUsage, path: KeyPath, symbol: Symbol) -> tuple[set[str], bool]:
     """The parameters of `symbol` the recipe passes itself when it instantiates the component at
     `path` (positional arguments fill the positional parameters in order), and whether it also
     unpacks arguments it cannot know (`*args`, `**kwargs`)."""
-    positional, keywords, unknown = model.supplied(path)
+    positional, keywords, unknown = usage.supplied(path)
     kinds = (ParamKind.POSITIONAL_ONLY, ParamKind.POSITIONAL_OR_KEYWORD)
     by_position = [p.name for p in symbol.parameters or () if p.kind in kinds]
     return set(by_position[:positional]) | keywords, unknown
 
 
-def _mismatch(top: Mapping, info: RecipeInfo, ctx: CheckContext) -> Iterator[Finding]:
+def _mismatch(top: Mapping, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
     """torchtune #1550: a LoRA config run by a full-finetune recipe, or the other way round."""
-    model = info.model
-    assert model is not None
+    usage = info.usage
+    assert usage is not None
     component = component_of(top.value_of("model"), ctx.settings.component_keys)
     if component is None:
         return
-    resolution = ctx.lookup(str(component.dotpath.value))
+    resolution = ctx.resolve_or_defer(str(component.dotpath.value))
     symbol = resolution.symbol if resolution is not None else None
     if symbol is None or symbol.parameters is None:
         return
     takes_lora = all(symbol.parameter(k) is not None for k in _LORA_KEYS)
-    wants_lora = [k for k in _LORA_KEYS if k in model.nested_required("model")]
+    wants_lora = [k for k in _LORA_KEYS if k in usage.nested_required("model")]
     recipe = info.choice.name
     if wants_lora and not takes_lora:
         message = (

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.document.parse import MAX_CHARS, ParsedConfig
-from tuneconf.document.scalars import MERGE, STR, VALUE
+from tuneconf.document.tags import BOOL, FLOAT, INT, MAP, MERGE, NULL, PREFIX, SEQ, STR, VALUE
 from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, walk
 from tuneconf.document.values import LIST_TAGS, PATH_TAGS, expanded_count, unique_count
 from tuneconf.findings import Finding, Related, Severity
@@ -20,11 +20,11 @@ DEEPEST_LOADABLE = 70
 DEFAULT_NODE_LIMIT = 10_000
 ALIAS_RATIO = 100
 ALIAS_RATIO_MIN_NODES = 1_000
-_KEY_TAGS = {STR, MERGE, VALUE, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", *LIST_TAGS, *PATH_TAGS}
+_KEY_TAGS = {STR, MERGE, VALUE, INT, FLOAT, BOOL}
+_COLLECTION_TAGS = {MAP, SEQ, *LIST_TAGS, *PATH_TAGS}
 
 
-def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     yield from _document_shape(doc)
     root, top = doc.root, doc.mapping
     if root is None:
@@ -52,7 +52,7 @@ def _nodes(root: Node) -> Iterator[Finding]:
         if isinstance(node, Scalar) and node.problem and id(node) not in keys:
             yield _not_loadable(node.span, f"{node.problem}.")
         elif isinstance(node, (Mapping, Sequence)) and node.tag not in _COLLECTION_TAGS:
-            short = node.tag.replace("tag:yaml.org,2002:", "!!")
+            short = node.tag.replace(PREFIX, "!!")
             yield _not_loadable(_head(node.span), f"OmegaConf cannot load the tag {short}. Remove the tag.")
 
 
@@ -112,7 +112,7 @@ def _keys(mapping: Mapping) -> Iterator[Finding]:
         key = pair.key
         if isinstance(key, Scalar) and key.tag in _KEY_TAGS:
             continue
-        if isinstance(key, Scalar) and key.tag == "tag:yaml.org,2002:null":
+        if isinstance(key, Scalar) and key.tag == NULL:
             yield _not_loadable(key.span, "A null key (`~:` or `null:`) cannot be a config key. Name the key.")
         elif not isinstance(key, Scalar):
             yield _not_loadable(_head(key.span), "A list or mapping cannot be a key. Use a plain name.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.findings import Finding, Severity
 
 
-def check(doc: ParsedConfig, ctx: CheckContext) -> Iterator[Finding]:
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     for problem in doc.syntax:
         yield Finding("yaml-syntax", Severity.ERROR, problem.message, problem.span)

@@ -7,8 +7,8 @@ cannot judge (interpolations, `???`, nested components, unknown types) always pa
 from __future__ import annotations
 
 from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, deref
-from tuneconf.index.model import TypeSpec
-from tuneconf.index.types import literal_value
+from tuneconf.index.annotations import literal_value
+from tuneconf.index.records import TypeSpec
 
 MAX_ITEMS = 200
 

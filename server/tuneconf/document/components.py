@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from tuneconf.document.tree import Mapping, Node, Scalar, deref
+from tuneconf.document.tree import KeyPath, Mapping, Node, Scalar, deref
 from tuneconf.document.tree import Sequence as SeqNode
 
 _TUNE_RUN = re.compile(r"^\s*#.*\btune\s+run\b", re.M)
@@ -17,7 +17,7 @@ _TUNE_RUN = re.compile(r"^\s*#.*\btune\s+run\b", re.M)
 class Component:
     """A mapping with a component key: `path` is where it sits, `dotpath` the scalar naming it."""
 
-    path: tuple[str | int, ...]
+    path: KeyPath
     mapping: Mapping
     dotpath: Scalar
 
@@ -37,7 +37,7 @@ def component_of(node: Node | None, keys: Sequence[str]) -> Component | None:
 def iter_components(root: Node | None, keys: Sequence[str]) -> Iterator[Component]:
     """Every component in the tree, nested ones and those in lists included, in document order.
     Aliases are not followed: what they name is visited where it is defined."""
-    stack: list[tuple[tuple[str | int, ...], Node | None]] = [((), root)]
+    stack: list[tuple[KeyPath, Node | None]] = [((), root)]
     while stack:
         path, node = stack.pop()
         found = component_of(node, keys)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import yaml
 from yaml import events as ev
 
+from tuneconf.document import tags
 from tuneconf.document.scalars import construct_scalar, resolve_tag
 from tuneconf.document.tree import Alias, Mapping, Node, Pair, Scalar, Sequence, Span
 
@@ -64,9 +65,9 @@ class _Builder:
         if self.is_map:
             kids = self.children
             pairs = [Pair(kids[i], kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
-            node = Mapping(span, pairs, self.flow, self.tag or "tag:yaml.org,2002:map", self.anchor)
+            node = Mapping(span, pairs, self.flow, self.tag or tags.MAP, self.anchor)
         else:
-            node = Sequence(span, self.children, self.flow, self.tag or "tag:yaml.org,2002:seq", self.anchor)
+            node = Sequence(span, self.children, self.flow, self.tag or tags.SEQ, self.anchor)
         self.node = node
         return node
 
@@ -178,7 +179,7 @@ def _at(mark: _Mark | None, line0: int) -> tuple[int, int]:
 
 def _placeholder(event: ev.Event, line0: int) -> Scalar:
     span = Span(*_at(event.end_mark, line0), *_at(event.end_mark, line0))
-    return Scalar(span, None, "", "tag:yaml.org,2002:null", problem="nested too deep to analyse")
+    return Scalar(span, None, "", tags.NULL, problem="nested too deep to analyse")
 
 
 def _add(

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Mapping, Node, Pair, Scalar, Sequence, Span, walk
+from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, Sequence, Span, walk
 
 _KEY_LINE = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<key>[^\s:#'\"\[\]{},][^:#]*?|'[^']*'|\"[^\"]*\")\s*:")
 _TYPING_KEY = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<word>[\w.\-]*)$")
@@ -24,7 +24,7 @@ class At:
     pair: Pair | None
     mapping: Mapping | None
     is_key: bool
-    path: tuple[str | int, ...] = ()
+    path: KeyPath = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def node_at(doc: ParsedConfig, line: int, col: int) -> At | None:
     if section is None:
         return None
     best: At | None = None
-    stack: list[tuple[tuple[str | int, ...], Pair | None, Mapping | None, Node]] = []
+    stack: list[tuple[KeyPath, Pair | None, Mapping | None, Node]] = []
     stack.append(((section.name or "",), section, doc.mapping, section.value))
     if isinstance(section.key, Scalar) and section.key.span.contains(line, col):
         best = At(section.key, section, doc.mapping, True, (section.name or "",))

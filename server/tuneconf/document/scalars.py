@@ -3,7 +3,7 @@
 OmegaConf (and so torchtune) loads configs with PyYAML's safe loader plus two
 changes: a wider float rule (so `2e-5` is a float) and no implicit timestamps.
 We configure the same resolver here instead of importing omegaconf at start-up
-(~0.13 s); tests/unit/test_scalars.py keeps this table equal to OmegaConf's.
+(~0.13 s); tests/unit/test_omegaconf_parity.py keeps this table equal to OmegaConf's.
 """
 
 from __future__ import annotations
@@ -14,15 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-STR = "tag:yaml.org,2002:str"
-NULL = "tag:yaml.org,2002:null"
-BOOL = "tag:yaml.org,2002:bool"
-INT = "tag:yaml.org,2002:int"
-FLOAT = "tag:yaml.org,2002:float"
-MERGE = "tag:yaml.org,2002:merge"
-VALUE = "tag:yaml.org,2002:value"
-MAP = "tag:yaml.org,2002:map"
-SEQ = "tag:yaml.org,2002:seq"
+from tuneconf.document.tags import BINARY, BOOL, FLOAT, INT, NULL, PREFIX, STR, TIMESTAMP, VALUE
 
 OMEGACONF_FLOAT = re.compile(
     """^(?:
@@ -42,14 +34,14 @@ class OmegaConfResolver(yaml.resolver.Resolver):
 
 OmegaConfResolver.add_implicit_resolver(FLOAT, OMEGACONF_FLOAT, list("-+0123456789."))
 OmegaConfResolver.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in pairs if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in pairs if tag != TIMESTAMP]
     for first, pairs in OmegaConfResolver.yaml_implicit_resolvers.items()
 }
 
 _RESOLVER = OmegaConfResolver()
 _CONSTRUCTOR = SafeConstructor()
 # Tags OmegaConf can hold as a value once constructed (bytes since OmegaConf 2.2).
-LOADABLE_SCALAR_TAGS = frozenset({STR, NULL, BOOL, INT, FLOAT, "tag:yaml.org,2002:binary"})
+LOADABLE_SCALAR_TAGS = frozenset({STR, NULL, BOOL, INT, FLOAT, BINARY})
 _cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
 
 
@@ -77,7 +69,7 @@ def construct_scalar(tag: str, value: str) -> tuple[Any, str | None]:
 def _construct(tag: str, value: str) -> tuple[Any, str | None]:
     maker = SafeConstructor.yaml_constructors.get(tag)
     if maker is None or tag not in LOADABLE_SCALAR_TAGS:
-        short = tag.replace("tag:yaml.org,2002:", "!!")
+        short = tag.replace(PREFIX, "!!")
         if tag == VALUE:
             return value, "A bare '=' is a value PyYAML cannot load. Quote it: '='"
         return value, f"OmegaConf's loader cannot load the tag {short}. Remove the tag"

@@ -10,6 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from tuneconf.document import tags
+
+KeyPath = tuple[str | int, ...]
+"""Where a value sits in a config: mapping keys and sequence indices from the root
+(`model.lora_rank` is ("model", "lora_rank"); `dataset[0].source` is ("dataset", 0, "source"))."""
+
 
 class Span(NamedTuple):
     """A half-open range [start, end) in (line, code point column)."""
@@ -70,7 +76,7 @@ class Mapping:
     span: Span
     pairs: list[Pair] = field(default_factory=list)
     flow: bool = False
-    tag: str = "tag:yaml.org,2002:map"
+    tag: str = tags.MAP
     anchor: str | None = None
     _index: dict[str, Pair] | None = field(default=None, repr=False, compare=False)
 
@@ -99,7 +105,7 @@ class Sequence:
     span: Span
     items: list[Node] = field(default_factory=list)
     flow: bool = False
-    tag: str = "tag:yaml.org,2002:seq"
+    tag: str = tags.SEQ
     anchor: str | None = None
 
 

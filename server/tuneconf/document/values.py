@@ -5,15 +5,15 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
-from tuneconf.document.scalars import MERGE, STR
+from tuneconf.document.tags import MERGE, OMAP, PAIRS, PREFIX, STR
 from tuneconf.document.tree import Alias, Mapping, Node, Pair, Scalar, Sequence, children, deref, walk
 
 PATH_TAGS = {
-    f"tag:yaml.org,2002:python/object/apply:pathlib.{module}{name}": getattr(pathlib, name)
+    f"{PREFIX}python/object/apply:pathlib.{module}{name}": getattr(pathlib, name)
     for module in ("", "_local.")
     for name in ("Path", "PosixPath", "WindowsPath")
 }
-LIST_TAGS = {"tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"}
+LIST_TAGS = {OMAP, PAIRS}
 
 
 def to_python(node: Node | None) -> Any:

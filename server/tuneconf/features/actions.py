@@ -6,7 +6,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.edits import insert_pairs
 from tuneconf.document.components import component_of
 from tuneconf.document.cursor import enclosing_mapping
@@ -22,7 +22,7 @@ def code_actions(
     findings: list[Finding],
     requested: types.Range,
     conv: Converter,
-    ctx: CheckContext,
+    ctx: AnalysisContext,
 ) -> list[types.CodeAction]:
     actions = []
     for finding in findings:
@@ -51,13 +51,13 @@ def _quick_fix(uri: str, fix: dict[str, Any], conv: Converter, diagnostic: types
 
 
 def _add_required(
-    uri: str, doc: ParsedConfig, requested: types.Range, conv: Converter, ctx: CheckContext
+    uri: str, doc: ParsedConfig, requested: types.Range, conv: Converter, ctx: AnalysisContext
 ) -> types.CodeAction | None:
     mapping = enclosing_mapping(doc, *conv.from_position(requested.start))
     component = component_of(mapping, ctx.settings.component_keys)
     if component is None:
         return None
-    resolution = ctx.resolve_now(str(component.dotpath.value))
+    resolution = ctx.resolve_or_wait(str(component.dotpath.value))
     symbol = resolution.symbol if resolution is not None else None
     if symbol is None or symbol.parameters is None:
         return None

@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from lsprotocol import types
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.typecheck import allowed_values
 from tuneconf.document.components import component_of
 from tuneconf.document.cursor import KeyContext, ValueContext, typing_at
@@ -15,7 +15,7 @@ from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Span
 from tuneconf.features.hover import symbol_markdown
 from tuneconf.features.interpolations import complete_interpolation
-from tuneconf.index.model import Member, ModuleListing, Parameter, Symbol
+from tuneconf.index.records import Member, ModuleListing, Parameter, Symbol
 
 _KINDS = {
     "module": types.CompletionItemKind.Module,
@@ -25,7 +25,9 @@ _KINDS = {
 }
 
 
-def complete(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter) -> types.CompletionList | None:
+def complete(
+    doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter
+) -> types.CompletionList | None:
     inside = complete_interpolation(doc, line, col, ctx, conv)
     if inside is not None:
         return inside
@@ -39,7 +41,7 @@ def complete(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Co
     return None
 
 
-def _dotpaths(context: ValueContext, ctx: CheckContext, conv: Converter) -> types.CompletionList:
+def _dotpaths(context: ValueContext, ctx: AnalysisContext, conv: Converter) -> types.CompletionList:
     """A module's members. Their common range travels once, as itemDefaults.editRange (each item's
     label is its text); the items of a listing are built once per typed prefix."""
     module, _, partial = context.prefix.rpartition(".")
@@ -81,7 +83,7 @@ def _member_item(member: Member, module: str, partial: str) -> types.CompletionI
     )
 
 
-def _keys(context: KeyContext, ctx: CheckContext, conv: Converter) -> types.CompletionList | None:
+def _keys(context: KeyContext, ctx: AnalysisContext, conv: Converter) -> types.CompletionList | None:
     mapping = context.mapping
     component = component_of(mapping, ctx.settings.component_keys) if mapping is not None else None
     replace = conv.range(context.replace)
@@ -91,7 +93,7 @@ def _keys(context: KeyContext, ctx: CheckContext, conv: Converter) -> types.Comp
                 is_incomplete=False, items=[_component_key_item(k, replace) for k in ctx.settings.component_keys]
             )
         return None
-    resolution = ctx.resolve_now(str(component.dotpath.value))
+    resolution = ctx.resolve_or_wait(str(component.dotpath.value))
     if resolution is None:
         return types.CompletionList(is_incomplete=True, items=[])
     symbol = resolution.symbol
@@ -135,12 +137,12 @@ def _param_item(param: Parameter, symbol: Symbol, replace: types.Range) -> types
     )
 
 
-def _values(context: ValueContext, ctx: CheckContext, conv: Converter) -> types.CompletionList | None:
+def _values(context: ValueContext, ctx: AnalysisContext, conv: Converter) -> types.CompletionList | None:
     mapping = context.mapping
     component = component_of(mapping, ctx.settings.component_keys) if mapping is not None else None
     if component is None:
         return None
-    resolution = ctx.resolve_now(str(component.dotpath.value))
+    resolution = ctx.resolve_or_wait(str(component.dotpath.value))
     symbol = resolution.symbol if resolution is not None else None
     param = symbol.parameter(context.key) if symbol is not None else None
     if param is None:
@@ -162,11 +164,11 @@ def _values(context: ValueContext, ctx: CheckContext, conv: Converter) -> types.
     return types.CompletionList(is_incomplete=False, items=items) if items else None
 
 
-def resolve_item(item: types.CompletionItem, ctx: CheckContext) -> types.CompletionItem:
+def resolve_item(item: types.CompletionItem, ctx: AnalysisContext) -> types.CompletionItem:
     """Details of a dotpath item, read when the editor shows it (not for every item listed)."""
     data = item.data if isinstance(item.data, dict) else {}
     dotpath = data.get("dotpath")
-    resolution = ctx.resolve_now(dotpath) if isinstance(dotpath, str) else None
+    resolution = ctx.resolve_or_wait(dotpath) if isinstance(dotpath, str) else None
     if resolution is not None and resolution.symbol is not None:
         symbol = resolution.symbol
         item.detail = symbol.signature() if symbol.callable else f"({symbol.kind}) {symbol.path}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.document.cursor import node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
@@ -15,7 +15,7 @@ from tuneconf.features.interpolations import interpolation_definition
 
 
 def definition(
-    doc: ParsedConfig, line: int, col: int, ctx: CheckContext, uri: str, conv: Converter
+    doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, uri: str, conv: Converter
 ) -> list[types.Location] | None:
     inside = interpolation_definition(doc, line, col, uri, conv)
     if inside is not None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.document.components import component_of
 from tuneconf.document.cursor import At, node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.features.interpolations import interpolation_hover
 from tuneconf.index.docstrings import summary, to_markdown
-from tuneconf.index.model import Parameter, Symbol
+from tuneconf.index.records import Parameter, Symbol
 
 
-def hover(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter) -> types.Hover | None:
+def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter) -> types.Hover | None:
     inside = interpolation_hover(doc, line, col, conv)
     if inside is not None:
         return inside
@@ -31,21 +31,21 @@ def hover(doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Conve
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=conv.range(span))
 
 
-def symbol_at(at: At, col: int, ctx: CheckContext) -> tuple[Symbol, Parameter | None] | None:
+def symbol_at(at: At, col: int, ctx: AnalysisContext) -> tuple[Symbol, Parameter | None] | None:
     """The symbol (and parameter) a scalar refers to: a dotpath prefix, or an argument key."""
     keys = ctx.settings.component_keys
     if at.is_key and at.mapping is not None and at.pair is not None and at.pair.name not in keys:
         component = component_of(at.mapping, keys)
         if component is None:
             return None
-        resolution = ctx.resolve_now(str(component.dotpath.value))
+        resolution = ctx.resolve_or_wait(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None
         param = symbol.parameter(at.pair.name or "") if symbol is not None else None
         return (symbol, param) if symbol is not None and param is not None else None
     if at.is_key or at.pair is None or at.pair.name not in keys + ctx.settings.dotpath_keys:
         return None
     dotpath = prefix_at(at, col)
-    resolution = ctx.resolve_now(dotpath) if dotpath else None
+    resolution = ctx.resolve_or_wait(dotpath) if dotpath else None
     return (resolution.symbol, None) if resolution is not None and resolution.symbol is not None else None
 
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from tuneconf.diagnostics.context import CheckContext
+from tuneconf.context import AnalysisContext
 from tuneconf.document.cursor import At, node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
-from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, deref
+from tuneconf.document.tree import KeyPath, Mapping, Node, Scalar, Sequence, Span, deref
 from tuneconf.document.values import to_python
 from tuneconf.effective import select_resolved
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS, Reference, parse_value
-from tuneconf.interpolation.resolve import Path, dotted, node_at_path, occurrences, offset_span, target
+from tuneconf.interpolation.resolve import dotted, node_at_path, occurrences, offset_span, target
 
 _OPEN = re.compile(r"\$\{(?P<inner>[^${}]*)$")
 _KEY = re.compile(r"^[\w$][\w$-]*$")
@@ -49,7 +49,7 @@ def reference_at(doc: ParsedConfig, line: int, col: int) -> Hit | None:
 
 
 def complete_interpolation(
-    doc: ParsedConfig, line: int, col: int, ctx: CheckContext, conv: Converter
+    doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter
 ) -> types.CompletionList | None:
     """Completion after `${`: keys (nested after '.'), and resolver names at the start."""
     text = doc.lines[line][:col] if line < len(doc.lines) else ""
@@ -70,7 +70,7 @@ def complete_interpolation(
 
 
 def _container(doc: ParsedConfig, line: int, col: int, dots: int, keys: list[str]) -> Node | None:
-    base: Path = ()
+    base: KeyPath = ()
     if dots:
         at = node_at(doc, line, max(col - 1, 0))
         if at is None:
@@ -149,7 +149,7 @@ def _resolver_hover(doc: ParsedConfig, line: int, col: int, conv: Converter) -> 
     return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)), conv.range(span))
 
 
-def resolved_value(doc: ParsedConfig, path: Path) -> tuple[str | None, str]:
+def resolved_value(doc: ParsedConfig, path: KeyPath) -> tuple[str | None, str]:
     """The value at `path` as OmegaConf resolves it (oc.env reads the server's environment)."""
     from omegaconf import OmegaConf
 
@@ -188,7 +188,7 @@ def interpolation_definition(
     return [types.Location(uri=uri, range=conv.range(span))]
 
 
-def key_path_at(doc: ParsedConfig, line: int, col: int) -> Path | None:
+def key_path_at(doc: ParsedConfig, line: int, col: int) -> KeyPath | None:
     """The key path a rename or references request is about: a key, or the key a reference names."""
     hit = reference_at(doc, line, col)
     if hit is not None:
@@ -204,13 +204,13 @@ def key_path_at(doc: ParsedConfig, line: int, col: int) -> Path | None:
     return None
 
 
-def _path_after(doc: ParsedConfig, hit: Hit, segment: int) -> Path | None:
+def _path_after(doc: ParsedConfig, hit: Hit, segment: int) -> KeyPath | None:
     partial = Reference(hit.ref.start, hit.ref.end, hit.ref.dots, hit.ref.keys[: segment + 1], hit.ref.key_spans)
     found = target(doc.root, hit.at.path, partial)
     return found.path if found.node is not None else None
 
 
-def reference_spans(doc: ParsedConfig, path: Path) -> list[Span]:
+def reference_spans(doc: ParsedConfig, path: KeyPath) -> list[Span]:
     """The spans, in the config, of every reference segment that names the key at `path`."""
     spans = []
     for occ in occurrences(doc.root):
@@ -226,7 +226,7 @@ def reference_spans(doc: ParsedConfig, path: Path) -> list[Span]:
     return spans
 
 
-def key_span(doc: ParsedConfig, path: Path) -> Span | None:
+def key_span(doc: ParsedConfig, path: KeyPath) -> Span | None:
     pair = node_at_path(doc.root, path)[1]
     return pair.key.span if pair is not None else None
 

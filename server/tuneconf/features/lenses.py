@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from tuneconf.command_ids import CHECK_CONFIG, DEBUG_RECIPE, RUN_RECIPE, SHOW_EFFECTIVE_CONFIG
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.recipes.catalog import RecipeInfo
-
-RUN = "tuneconf.runRecipe"
-DEBUG = "tuneconf.debugRecipe"
-CHECK = "tuneconf.checkConfig"
-SHOW_EFFECTIVE = "tuneconf.showEffectiveConfig"
-"""Client commands (the extension runs them; runs only in trusted workspaces)."""
 
 
 def code_lenses(
@@ -22,14 +17,14 @@ def code_lenses(
     line = _first_key_line(doc)
     top = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
     if recipe is None:
-        run = types.Command(title="Run recipe: unknown (add a tune run header)", command=RUN, arguments=[uri])
+        run = types.Command(title="Run recipe: unknown (add a tune run header)", command=RUN_RECIPE, arguments=[uri])
     else:
-        run = types.Command(title=f"Run {recipe.choice.name}", command=RUN, arguments=[uri])
+        run = types.Command(title=f"Run {recipe.choice.name}", command=RUN_RECIPE, arguments=[uri])
     commands = [
         run,
-        types.Command(title="Debug", command=DEBUG, arguments=[uri]),
-        types.Command(title="Check", command=CHECK, arguments=[uri]),
-        types.Command(title="Effective config", command=SHOW_EFFECTIVE, arguments=[uri]),
+        types.Command(title="Debug", command=DEBUG_RECIPE, arguments=[uri]),
+        types.Command(title="Check", command=CHECK_CONFIG, arguments=[uri]),
+        types.Command(title="Effective config", command=SHOW_EFFECTIVE_CONFIG, arguments=[uri]),
     ]
     return [types.CodeLens(range=top, command=command) for command in commands if command.command in client_commands]
 

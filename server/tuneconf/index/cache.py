@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tuneconf.index.model import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
+from tuneconf.index.records import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
 FORMAT = 4

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import griffe
 
-from tuneconf.index.model import Status
 from tuneconf.index.modules import ModuleFile, ModuleFinder
+from tuneconf.index.records import Status
 
 log = logging.getLogger(__name__)
 logging.getLogger("griffe").setLevel(logging.ERROR)

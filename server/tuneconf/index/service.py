@@ -15,8 +15,8 @@ from typing import TypeVar
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import Environment
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef
-from tuneconf.index.model import Member, ModuleListing, Resolution, Status
 from tuneconf.index.modules import ModuleFinder
+from tuneconf.index.records import Member, ModuleListing, Resolution, Status
 from tuneconf.index.signatures import SymbolBuilder
 from tuneconf.suggest import closest
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import griffe
 
+from tuneconf.index.annotations import TypeResolver
 from tuneconf.index.docstrings import parameter_docs
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef, ObjRef, PartialRef, Ref, Visited
-from tuneconf.index.model import Location, Parameter, ParamKind, Symbol
-from tuneconf.index.types import TypeResolver
+from tuneconf.index.records import Location, Parameter, ParamKind, Symbol
 
 _DATACLASS = {"dataclasses.dataclass", "dataclass", "pydantic.dataclasses.dataclass"}
 _SKIP_BASES = {"typing.Generic", "typing.Protocol", "abc.ABC", "typing_extensions.Protocol"}

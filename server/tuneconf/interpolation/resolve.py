@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuneconf.document.tree import Mapping, Node, Pair, Scalar, Sequence, Span, deref
+from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, Sequence, Span, deref
 from tuneconf.interpolation.grammar import ParsedValue, Reference, parse_value
 
-Path = tuple[str | int, ...]
 MAX_CHAIN = 32
 
 
@@ -19,7 +18,7 @@ MAX_CHAIN = 32
 class Occurrence:
     """A string value with `${` in it, and where it sits in the config."""
 
-    path: Path
+    path: KeyPath
     scalar: Scalar
     parsed: ParsedValue
 
@@ -30,16 +29,16 @@ class Target:
 
     node: Node | None
     pair: Pair | None = None
-    path: Path = ()
+    path: KeyPath = ()
     failed: int | None = None
     """Index of the key that does not exist (None when it resolved, or could not be judged)."""
     candidates: tuple[str, ...] = ()
 
 
-def occurrences(root: Node | None, prefix: Path = ()) -> list[Occurrence]:
+def occurrences(root: Node | None, prefix: KeyPath = ()) -> list[Occurrence]:
     """Every string value containing `${`, with its path (aliases are not followed)."""
     found: list[Occurrence] = []
-    stack: list[tuple[Path, Node]] = [(prefix, root)] if root is not None else []
+    stack: list[tuple[KeyPath, Node]] = [(prefix, root)] if root is not None else []
     while stack:
         path, node = stack.pop()
         if isinstance(node, Scalar):
@@ -52,7 +51,7 @@ def occurrences(root: Node | None, prefix: Path = ()) -> list[Occurrence]:
     return found
 
 
-def node_at_path(root: Node | None, path: Path) -> tuple[Node | None, Pair | None]:
+def node_at_path(root: Node | None, path: KeyPath) -> tuple[Node | None, Pair | None]:
     node, pair = root, None
     for key in path:
         node = deref(node)
@@ -66,15 +65,15 @@ def node_at_path(root: Node | None, path: Path) -> tuple[Node | None, Pair | Non
     return node, pair
 
 
-def target(root: Node | None, path: Path, ref: Reference) -> Target:
+def target(root: Node | None, path: KeyPath, ref: Reference) -> Target:
     """What `ref`, written in the value at `path`, names."""
     if any(key is None for key in ref.keys):
         return Target(None)  # a key computed by a nested interpolation: nothing to judge statically
     if ref.dots > len(path):
         return Target(None, failed=0)
-    base: Path = path[: -ref.dots] if ref.dots else ()
+    base: KeyPath = path[: -ref.dots] if ref.dots else ()
     node, pair = node_at_path(root, base)
-    current: Path = base
+    current: KeyPath = base
     for index, key in enumerate(ref.keys):
         assert key is not None
         container = deref(node)
@@ -101,9 +100,9 @@ def whole_reference(scalar: Scalar) -> Reference | None:
     return None
 
 
-def resolve_chain(root: Node | None, path: Path, scalar: Scalar) -> Node | None:
+def resolve_chain(root: Node | None, path: KeyPath, scalar: Scalar) -> Node | None:
     """Follow `${a}` → `${b}` → value; None when it leaves what we can follow or loops."""
-    seen: set[Path] = set()
+    seen: set[KeyPath] = set()
     for _ in range(MAX_CHAIN):
         ref = whole_reference(scalar)
         if ref is None:
@@ -119,18 +118,18 @@ def resolve_chain(root: Node | None, path: Path, scalar: Scalar) -> Node | None:
     return None
 
 
-def cycles(root: Node | None, found: list[Occurrence]) -> dict[Path, list[Path]]:
+def cycles(root: Node | None, found: list[Occurrence]) -> dict[KeyPath, list[KeyPath]]:
     """For each value in an interpolation cycle, the cycle (a → b → a), by Tarjan's SCC, iteratively."""
-    edges: dict[Path, list[Path]] = {}
+    edges: dict[KeyPath, list[KeyPath]] = {}
     for occ in found:
         targets = [target(root, occ.path, ref) for ref in occ.parsed.references]
         edges[occ.path] = [t.path for t in targets if t.node is not None and isinstance(deref(t.node), Scalar)]
     known = set(edges)
-    index: dict[Path, int] = {}
-    low: dict[Path, int] = {}
-    on_stack: set[Path] = set()
-    stack: list[Path] = []
-    result: dict[Path, list[Path]] = {}
+    index: dict[KeyPath, int] = {}
+    low: dict[KeyPath, int] = {}
+    on_stack: set[KeyPath] = set()
+    stack: list[KeyPath] = []
+    result: dict[KeyPath, list[KeyPath]] = {}
     counter = 0
     for start in edges:
         if start in index:
@@ -184,5 +183,5 @@ def offset_span(scalar: Scalar, start: int, end: int) -> Span:
     return Span(span.start_line, col + start, span.start_line, col + max(end, start + 1))
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     return ".".join(str(p) for p in path)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CfgPath = tuple[str, ...]
+from tuneconf.document.tree import KeyPath
+
 ITEM = "*"
 MAX_PASSES = 12
 _NOT_KEYS = {"get", "items", "keys", "values", "pop", "copy", "setdefault", "update", "_set_flag", "_get_parent"}
@@ -23,7 +24,7 @@ _HARMLESS = {"log_config", "isinstance", "len", "list", "print", "str", "repr", 
 
 @dataclass(frozen=True)
 class Read:
-    path: CfgPath
+    path: KeyPath
     line: int
     required: bool
 
@@ -32,7 +33,7 @@ class Read:
 class Instantiate:
     """`config.instantiate(<path>, *positional, **keywords)` somewhere in the recipe."""
 
-    path: CfgPath
+    path: KeyPath
     positional: int
     keywords: tuple[str, ...]
     line: int
@@ -41,7 +42,7 @@ class Instantiate:
 
 
 @dataclass
-class RecipeModel:
+class RecipeUsage:
     file: Path
     reads: list[Read] = field(default_factory=list)
     instantiations: list[Instantiate] = field(default_factory=list)
@@ -54,21 +55,21 @@ class RecipeModel:
         found: dict[str, Read] = {}
         for read in sorted(self.reads, key=lambda r: r.line):
             if read.required and len(read.path) == 1 and read.path[0] not in found:
-                found[read.path[0]] = read
+                found[str(read.path[0])] = read
         return found
 
     def read_keys(self) -> set[str]:
-        return {r.path[0] for r in self.reads if r.path}
+        return {str(r.path[0]) for r in self.reads if r.path}
 
     def nested_required(self, top: str) -> dict[str, Read]:
         """Keys read unconditionally under a top-level key (e.g. model.lora_rank)."""
         found: dict[str, Read] = {}
         for read in sorted(self.reads, key=lambda r: r.line):
             if read.required and len(read.path) == 2 and read.path[0] == top and read.path[1] != ITEM:
-                found.setdefault(read.path[1], read)
+                found.setdefault(str(read.path[1]), read)
         return found
 
-    def supplied(self, path: CfgPath) -> tuple[int, set[str], bool]:
+    def supplied(self, path: KeyPath) -> tuple[int, set[str], bool]:
         """(positional count, keyword names, unknown) the recipe passes when instantiating `path`."""
         sites = [i for i in self.instantiations if i.path == path]
         positional = max((i.positional for i in sites), default=0)
@@ -78,21 +79,22 @@ class RecipeModel:
 
 @dataclass(frozen=True)
 class Value:
-    path: CfgPath
+    path: KeyPath
     optional: bool
 
 
 Constant = Callable[[str], "str | None"]
 
 
-def analyse(file: Path, constant: Constant | None = None) -> RecipeModel:
-    """The recipe model of `file`; `constant` finds imported string constants (e.g. PROFILER_KEY)."""
-    model = RecipeModel(file)
+def analyse(file: Path, constant: Constant | None = None) -> RecipeUsage:
+    """What the recipe in `file` reads from its config and supplies; `constant` finds imported string
+    constants (e.g. PROFILER_KEY)."""
+    usage = RecipeUsage(file)
     try:
         tree = ast.parse(file.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError, RecursionError) as exc:
-        model.error = f"cannot read {file.name}: {exc}"
-        return model
+        usage.error = f"cannot read {file.name}: {exc}"
+        return usage
     functions = _functions(tree)
     constants = _constants(tree, constant)
     bindings: dict[tuple[int, str], tuple[Value, bool]] = {}
@@ -101,14 +103,14 @@ def analyse(file: Path, constant: Constant | None = None) -> RecipeModel:
             if "cfg" in _param_names(fn):
                 bindings[(id(fn), "cfg")] = (Value((), False), False)
     for _ in range(MAX_PASSES):
-        model.reads.clear()
-        model.instantiations.clear()
+        usage.reads.clear()
+        usage.instantiations.clear()
         learnt: Learnt = {}
         for group in functions.values():
             for fn in group:
                 params = {name: bound for (fid, name), bound in bindings.items() if fid == id(fn)}
                 if params:
-                    _Walker(model, functions, learnt, constants).run(fn, params)
+                    _Walker(usage, functions, learnt, constants).run(fn, params)
         merged = dict(bindings)
         for key, (value, conditional) in learnt.items():
             old = merged.get(key)
@@ -117,7 +119,7 @@ def analyse(file: Path, constant: Constant | None = None) -> RecipeModel:
         if merged == bindings:
             break
         bindings = merged
-    return model
+    return usage
 
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -161,9 +163,9 @@ Learnt = dict[tuple[int, str], tuple[Value, bool]]
 
 class _Walker:
     def __init__(
-        self, model: RecipeModel, functions: dict[str, list[FunctionNode]], learnt: Learnt, constants: dict[str, str]
+        self, usage: RecipeUsage, functions: dict[str, list[FunctionNode]], learnt: Learnt, constants: dict[str, str]
     ) -> None:
-        self.model = model
+        self.usage = usage
         self.functions = functions
         self.learnt = learnt
         self.constants = constants
@@ -275,7 +277,7 @@ class _Walker:
 
     def read(self, base: Value, key: str, node: ast.expr, required: bool) -> Value:
         path = (*base.path, key)
-        self.model.reads.append(Read(path, node.lineno, required and not base.optional and not self.conditional))
+        self.usage.reads.append(Read(path, node.lineno, required and not base.optional and not self.conditional))
         return Value(path, base.optional or not required)
 
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Value | None:
@@ -342,7 +344,7 @@ class _Walker:
         positional = sum(1 for a in node.args[1:] if not isinstance(a, ast.Starred))
         keywords = tuple(k.arg for k in node.keywords if k.arg is not None)
         unpacked = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
-        self.model.instantiations.append(Instantiate(target.path, positional, keywords, node.lineno, unpacked))
+        self.usage.instantiations.append(Instantiate(target.path, positional, keywords, node.lineno, unpacked))
 
     def bind(self, name: str, values: list[Value | None], keywords: dict[str, Value | None]) -> None:
         """Pass config paths to the recipe's own function/method `name`; elsewhere, the config escapes."""
@@ -350,7 +352,7 @@ class _Walker:
         if not callees:
             passed = [*values, *keywords.values()]
             if name not in _HARMLESS and any(v is not None and v.path == () for v in passed):
-                self.model.escapes = True
+                self.usage.escapes = True
             return
         for fn in callees:
             params = _param_names(fn)

@@ -1,5 +1,5 @@
-"""Recipes known to a workspace: the registry of the installed torchtune, and recipe models cached
-per recipe file version."""
+"""Recipes known to a project: the registry of the installed torchtune, and what each recipe reads
+and supplies (RecipeUsage), cached per recipe file version."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuneconf.index.modules import ModuleFinder
-from tuneconf.recipes.analysis import RecipeModel, analyse
+from tuneconf.recipes.analysis import RecipeUsage, analyse
 from tuneconf.recipes.registry import RecipeChoice, Registry, choose_recipe, load_registry
 
 
 @dataclass(frozen=True)
 class RecipeInfo:
     choice: RecipeChoice
-    model: RecipeModel | None
+    usage: RecipeUsage | None
     """None when the recipe file cannot be found (then recipe-level checks are skipped)."""
 
 
@@ -25,7 +25,7 @@ class Catalog:
         self.folders = folders
         self.globs = globs
         self._registry: Registry | None = None
-        self._models: dict[Path, tuple[int, RecipeModel]] = {}
+        self._usages: dict[Path, tuple[int, RecipeUsage]] = {}
         self._constants: dict[str, str | None] = {}
 
     @property
@@ -38,19 +38,19 @@ class Catalog:
         choice = choose_recipe(text, path, self.registry, self.globs, self.folders)
         if choice is None:
             return None
-        return RecipeInfo(choice, self.model(choice.file) if choice.file is not None else None)
+        return RecipeInfo(choice, self.usage(choice.file) if choice.file is not None else None)
 
-    def model(self, file: Path) -> RecipeModel | None:
+    def usage(self, file: Path) -> RecipeUsage | None:
         try:
             stamp = file.stat().st_mtime_ns
         except OSError:
             return None
-        hit = self._models.get(file)
+        hit = self._usages.get(file)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        model = analyse(file, self.constant)
-        self._models[file] = (stamp, model)
-        return model
+        usage = analyse(file, self.constant)
+        self._usages[file] = (stamp, usage)
+        return usage
 
     def constant(self, dotpath: str, hops: int = 4) -> str | None:
         """The string a module-level constant holds, following `from .x import NAME` (never importing);

@@ -1,0 +1,21 @@
+"""Command ids shared with the VS Code extension (vscode-extension/src/commandIds.ts) and the launch
+plan's shape; tests/contract/test_command_ids.py keeps both and package.json in step."""
+
+from __future__ import annotations
+
+# Client commands: the extension implements them; the server's lenses name them.
+RUN_RECIPE = "tuneconf.runRecipe"
+DEBUG_RECIPE = "tuneconf.debugRecipe"
+CHECK_CONFIG = "tuneconf.checkConfig"
+SHOW_EFFECTIVE_CONFIG = "tuneconf.showEffectiveConfig"
+
+# Server commands (workspace/executeCommand): the extension asks, the server answers.
+EFFECTIVE_CONFIG = "tuneconf.server.effectiveConfig"
+LAUNCH_PLAN = "tuneconf.server.launchPlan"
+CHECK = "tuneconf.server.check"
+SLURM_SCRIPT = "tuneconf.server.slurmScript"
+BUILTIN_CONFIGS = "tuneconf.server.builtinConfigs"
+SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS)
+
+LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "gpus", "problems", "errors", "warnings", "prepare", "debug")
+"""The keys of the launch plan the server sends (tuneconf.launch.plan.plan_json)."""

@@ -1,0 +1,1 @@
+"""Running a config: the plan (argv, overrides, profile), GPU discovery, SLURM export, execution."""

@@ -1,0 +1,46 @@
+"""The server's commands for the editor's Run, Debug, Check and SLURM export: adapters from a
+document and its overrides to the launch plan, a check summary, a script, the built-in configs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tuneconf.findings import Severity, finding_line
+from tuneconf.launch.gpus import GPUs
+from tuneconf.launch.plan import Profile, plan_for, plan_json, profile_of
+from tuneconf.launch.slurm import slurm_script
+from tuneconf.project import ConfigView, Project, path_of
+
+
+def launch_plan(
+    project: Project, view: ConfigView, overrides: list[str], profile: Any, gpus: GPUs | None = None
+) -> dict[str, Any]:
+    return plan_json(plan_for(project, view, list(overrides), profile_of(profile), gpus))
+
+
+def slurm(project: Project, view: ConfigView, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+    gpus = GPUs(gpus_per_node, "requested")
+    plan = plan_for(project, view, list(overrides), Profile(gpus_per_node, nodes), gpus)
+    if not plan.argv:
+        return "# " + "\n# ".join(plan.problems) + "\n"
+    return slurm_script(plan, nodes, gpus_per_node, job_name=Path(path_of(view.uri)).stem)
+
+
+def check_summary(project: Project, view: ConfigView, overrides: list[str]) -> dict[str, Any]:
+    findings = project.findings_with(view, list(overrides))
+    lines = [finding_line(f, Path(path_of(view.uri)).name) for f in findings]
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    return {"errors": errors, "total": len(findings), "lines": lines}
+
+
+def builtin_configs(project: Project) -> list[dict[str, str]]:
+    registry = project.catalog.registry
+    if registry.recipes_dir is None:
+        return []
+    configs_dir = registry.recipes_dir / "configs"
+    return [
+        {"name": config.name, "recipe": recipe.name, "path": str(configs_dir / config.file_path)}
+        for recipe in registry.recipes
+        for config in recipe.configs
+    ]

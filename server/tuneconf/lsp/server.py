@@ -1,0 +1,367 @@
+"""The LSP shell: the only module that knows pygls. Each handler looks up the document,
+calls one core function and returns; a failing feature is logged and answered empty."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, BinaryIO, ClassVar, TypeVar, cast
+
+from lsprotocol import types
+from pygls.io_ import StdoutWriter, run_async
+from pygls.lsp.server import LanguageServer
+
+from tuneconf import __version__, command_ids
+from tuneconf.document.positions import Converter, encoding_of
+from tuneconf.effective import effective_yaml
+from tuneconf.features.actions import code_actions
+from tuneconf.features.completion import complete, resolve_item
+from tuneconf.features.definition import definition
+from tuneconf.features.folding import folding_ranges
+from tuneconf.features.hover import hover
+from tuneconf.features.interpolations import prepare_rename, references, rename
+from tuneconf.features.lenses import code_lenses
+from tuneconf.features.symbols import document_symbols
+from tuneconf.launch.gpus import gpus_cached
+from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
+from tuneconf.lsp.commands import builtin_configs, check_summary, launch_plan, slurm
+from tuneconf.lsp.protocol import BatchReader, TuneconfProtocol
+from tuneconf.lsp.publishing import DiagnosticsJson
+from tuneconf.project import ConfigView, Project, workspace_folder
+from tuneconf.settings import Settings
+
+log = logging.getLogger(__name__)
+DEBOUNCE_S = 0.02
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class TuneconfServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("tuneconf", __version__, protocol_cls=TuneconfProtocol)
+        self.project = Project(blocking=False)
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.features = ClientFeatures()
+        self.published: dict[str, DiagnosticsJson] = {}
+
+    def view(self, uri: str, config: bool = False) -> ConfigView:
+        doc = self.workspace.get_text_document(uri)
+        return self.project.view(uri, doc.version, doc.source, config)
+
+    def converter(self, view: ConfigView) -> Converter:
+        return Converter(view.parsed.lines, encoding_of(self.workspace.position_encoding))
+
+    def at(self, uri: str, position: types.Position) -> tuple[ConfigView, int, int, Converter]:
+        view = self.view(uri)
+        conv = self.converter(view)
+        line, col = conv.from_position(position)
+        return view, line, col, conv
+
+    def publish(self, uri: str) -> None:
+        view = self.view(uri)
+        known = self.published.setdefault(uri, DiagnosticsJson())
+        params = known.params(view.findings(), self.converter(view), uri, view.version)
+        cast(TuneconfProtocol, self.protocol).notify_serialized(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+        if view.ctx.pending:
+            self.index_in_background(sorted(view.ctx.pending), quiet=True)
+
+    def publish_soon(self, uri: str) -> None:
+        """Publish after a short quiet time; a newer change reschedules (no stale results)."""
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        self.loop = asyncio.get_running_loop()
+        self.pending[uri] = self.loop.call_later(DEBOUNCE_S, guarded(None)(self.publish), uri)
+
+    def index_in_background(self, dotpaths: list[str], quiet: bool = False) -> None:
+        """Resolve dotpaths off the event loop, then re-check the open documents that waited on them."""
+        loop = self.loop or asyncio.get_event_loop()
+        progress = None if quiet else self.start_progress(f"Indexing {len(dotpaths)} components")
+
+        def done(_resolved: list[str]) -> None:
+            loop.call_soon_threadsafe(self.after_indexing, progress)
+
+        self.project.index.warm(dotpaths, done)
+
+    def index_workspace(self) -> None:
+        """Warm the index with the workspace's dotpaths (found off the event loop), with progress."""
+        loop = self.loop or asyncio.get_event_loop()
+
+        def scan() -> None:
+            dotpaths = self.project.workspace_dotpaths()
+            if dotpaths:
+                loop.call_soon_threadsafe(self.index_in_background, dotpaths)
+
+        threading.Thread(target=scan, name="tuneconf-scan", daemon=True).start()
+
+    def after_indexing(self, progress: str | None) -> None:
+        if progress is not None:
+            self.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Indexed"))
+        for view in self.project.views():
+            if view.ctx.pending:
+                view.forget_findings()
+                if view.uri in self.workspace.text_documents:
+                    guarded(None)(self.publish)(view.uri)
+
+    def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
+        """pygls' stdio loop, reading with BatchReader (see tuneconf.lsp.protocol)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout))
+        reader = BatchReader(stdin, self.thread_pool)
+        try:
+            asyncio.run(run_async(self._stop_event, reader, self.protocol, log, self.report_server_error))
+        except BrokenPipeError:
+            log.error("The connection to the client is lost; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_progress(self, title: str) -> str | None:
+        """LSP work-done progress for slow work, when the client supports it."""
+        window = self.client_capabilities.window
+        if window is None or not window.work_done_progress:
+            return None
+        token = str(uuid.uuid4())
+        self.work_done_progress.create(token)
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=False))
+        return token
+
+
+def guarded(default: Any) -> Callable[[F], F]:
+    """Log a feature's failure and answer `default`: one broken feature never takes the server down."""
+
+    def wrap(handler: F) -> F:
+        @functools.wraps(handler)
+        def run(*args: Any) -> Any:
+            try:
+                return handler(*args)
+            except Exception:
+                log.exception("%s failed", handler.__name__)
+                return default
+
+        return cast(F, run)
+
+    return wrap
+
+
+server = TuneconfServer()
+
+
+@server.feature(types.INITIALIZE)
+@guarded(None)
+def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options or {}
+    ls.features = ClientFeatures.of(params.capabilities, params.client_info, options)
+    ls.project.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
+    uris = [f.uri for f in params.workspace_folders or []] or [params.root_uri or ""]
+    ls.project.folders = [f for f in map(workspace_folder, uris) if f is not None]
+
+
+@server.feature(types.INITIALIZED)
+@guarded(None)
+def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
+    ls.loop = asyncio.get_running_loop()
+    ls.index_workspace()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@guarded(None)
+def did_change_configuration(ls: TuneconfServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = params.settings.get("tuneconf") if isinstance(params.settings, dict) else None
+    if settings is not None:
+        ls.project.configure(Settings.from_client(settings))
+        for uri in list(ls.workspace.text_documents):
+            ls.publish_soon(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@guarded(None)
+def did_open(ls: TuneconfServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.loop = asyncio.get_running_loop()
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@guarded(None)
+def did_change(ls: TuneconfServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.publish_soon(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@guarded(None)
+def did_save(ls: TuneconfServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.project.save()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@guarded(None)
+def did_close(ls: TuneconfServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.project.forget(uri)
+    ls.published.pop(uri, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.SHUTDOWN)
+@guarded(None)
+def shutdown(ls: TuneconfServer, params: None) -> None:
+    ls.project.save()
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+@guarded(None)
+def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
+    view = ls.view(params.text_document.uri)
+    if not view.is_config:
+        return None
+    recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
+    return document_symbols(view.parsed, ls.project.settings.component_keys, ls.converter(view), recipe)
+
+
+@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+@guarded(None)
+def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[types.FoldingRange] | None:
+    view = ls.view(params.text_document.uri)
+    return folding_ranges(view.parsed) if view.is_config else None
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " "], resolve_provider=True)
+)
+@guarded(None)
+def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.CompletionList | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return fit_completion(complete(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
+
+
+@server.feature(types.COMPLETION_ITEM_RESOLVE)
+@guarded(None)
+def completion_resolve(ls: TuneconfServer, item: types.CompletionItem) -> types.CompletionItem:
+    return fit_item(resolve_item(item, ls.project.context()), ls.features)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded(None)
+def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return fit_hover(hover(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+@guarded(None)
+def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return definition(view.parsed, line, col, view.ctx, view.uri, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+@guarded(None)
+def on_references(ls: TuneconfServer, params: types.ReferenceParams) -> list[types.Location] | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    include = params.context.include_declaration
+    return references(view.parsed, line, col, view.uri, include, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+@guarded(None)
+def on_prepare_rename(ls: TuneconfServer, params: types.PrepareRenameParams) -> types.Range | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return prepare_rename(view.parsed, line, col, conv) if view.is_config else None
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+@guarded(None)
+def on_rename(ls: TuneconfServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    view, line, col, conv = ls.at(params.text_document.uri, params.position)
+    return rename(view.parsed, line, col, params.new_name, view.uri, conv) if view.is_config else None
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]),
+)
+@guarded(None)
+def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    view = ls.view(params.text_document.uri)
+    if not view.is_config:
+        return None
+    conv = ls.converter(view)
+    return code_actions(view.uri, view.parsed, view.findings(), params.range, conv, view.ctx)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+@guarded(None)
+def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    view = ls.view(params.text_document.uri)
+    return code_lenses(view.parsed, view.uri, view.ctx.recipe, ls.features.client_commands) if view.is_config else None
+
+
+@server.command(command_ids.EFFECTIVE_CONFIG)
+@guarded("# tuneconf could not compute the effective config (see the tuneconf output channel)\n")
+def effective_config(ls: TuneconfServer, uri: str, overrides: list[str] | None = None, resolve: bool = True) -> str:
+    """The effective config of an open document as YAML (for the read-only "Effective config" view)."""
+    result = effective_yaml(ls.view(uri).parsed, list(overrides or []), bool(resolve))
+    return result.text if not result.error else f"# tuneconf: {result.error}\n"
+
+
+@server.command(command_ids.LAUNCH_PLAN)
+async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], profile: Any = None) -> Any:
+    """The Run/Debug plan of an open config with the chosen overrides (the client asks only when trusted).
+    Counting GPUs may start the user's Python (torch), so it runs off the event loop."""
+    try:
+        interpreter = ls.project.index.env.interpreter
+        gpus = await asyncio.get_running_loop().run_in_executor(None, gpus_cached, interpreter)
+        return launch_plan(ls.project, ls.view(uri, config=True), overrides, profile, gpus)
+    except Exception:
+        log.exception("launch plan failed")
+        return None
+
+
+@server.command(command_ids.CHECK)
+@guarded(None)
+def on_check(ls: TuneconfServer, uri: str, overrides: list[str]) -> dict[str, Any]:
+    return check_summary(ls.project, ls.view(uri, config=True), overrides)
+
+
+@server.command(command_ids.SLURM_SCRIPT)
+@guarded(None)
+def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+    return slurm(ls.project, ls.view(uri, config=True), overrides, nodes, gpus_per_node)
+
+
+@server.command(command_ids.BUILTIN_CONFIGS)
+@guarded([])
+def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
+    return builtin_configs(ls.project)
+
+
+class ClientLogHandler(logging.Handler):
+    """Python logging → window/logMessage, which VS Code shows in the tuneconf output channel."""
+
+    LEVELS: ClassVar[dict[int, types.MessageType]] = {
+        logging.ERROR: types.MessageType.Error,
+        logging.WARNING: types.MessageType.Warning,
+        logging.INFO: types.MessageType.Info,
+    }
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            kind = self.LEVELS.get(record.levelno, types.MessageType.Log)
+            server.window_log_message(types.LogMessageParams(type=kind, message=self.format(record)))
+        except Exception:  # logging must never raise
+            pass
+
+
+def serve() -> None:
+    """Speak LSP over stdio until the client says exit."""
+    handler = ClientLogHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("tuneconf").addHandler(handler)
+    logging.getLogger("tuneconf").setLevel(logging.INFO)
+    server.start_batched_io(sys.stdin.buffer, sys.stdout.buffer)

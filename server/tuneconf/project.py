@@ -1,0 +1,209 @@
+"""The analysed project: its settings, the index of its environment, its recipe catalog, and the
+analysis of each document by (uri, version) → parsed config, context, findings.
+
+Pure: the LSP shell and the CLI both drive it. Nothing here knows about pygls (whose own
+`ls.workspace` is the editor's text documents; this is `ls.project`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import run_checks
+from tuneconf.document.components import looks_like_config, matches_globs
+from tuneconf.document.parse import ParsedConfig, parse
+from tuneconf.files import yaml_files
+from tuneconf.findings import Finding, placed
+from tuneconf.index.cache import DiskCache, default_directory
+from tuneconf.index.environment import probe
+from tuneconf.index.service import Index
+from tuneconf.overrides import Merged, merge
+from tuneconf.recipes.catalog import Catalog
+from tuneconf.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_SCANNED_FILES = 2000
+REQUEST_WAIT_S = 0.25
+
+
+@dataclass
+class ConfigView:
+    """One version of one document, analysed lazily."""
+
+    uri: str
+    version: int | None
+    parsed: ParsedConfig
+    is_config: bool
+    ctx: AnalysisContext
+    _findings: list[Finding] | None = field(default=None, repr=False)
+
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            self.ctx.pending.clear()
+            self._findings = run_checks(self.parsed, self.ctx) if self.is_config else []
+            self.ctx.forget_unused_sections()
+        return self._findings
+
+    def forget_findings(self) -> None:
+        self._findings = None
+
+
+class Project:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        folders: list[Path] | None = None,
+        blocking: bool = True,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.folders = folders or []
+        self.blocking = blocking
+        """Blocking (the CLI) resolves dotpaths on demand; the server never waits on the index."""
+        self.cache_dir = cache_dir if cache_dir is not None else default_directory()
+        self._index: Index | None = None
+        self._catalog: Catalog | None = None
+        self._views: dict[str, ConfigView] = {}
+
+    @property
+    def index(self) -> Index:
+        """The index of the target environment, probed on first use."""
+        if self._index is None:
+            env = probe(self.settings.interpreter or None, self.folders)
+            self._index = Index(env, DiskCache(self.cache_dir, env.key))
+        return self._index
+
+    def configure(self, settings: Settings) -> None:
+        if settings.interpreter != self.settings.interpreter:
+            self._index = None
+        self._catalog = None
+        self.settings = settings
+        self._views.clear()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The recipes of the target environment and the workspace."""
+        if self._catalog is None or self._catalog.finder is not self.index.finder:
+            self._catalog = Catalog(self.index.finder, self.folders, dict(self.settings.recipes))
+        return self._catalog
+
+    def context(self) -> AnalysisContext:
+        """Checks never wait for the index in the server (they re-run once it knows more); requests
+        (completion, hover, definition) wait a moment for a background resolution to let go."""
+        index = self.index
+        check_wait: bool | float = self.blocking
+        request_wait: bool | float = True if self.blocking else REQUEST_WAIT_S
+        return AnalysisContext(
+            settings=self.settings,
+            resolver=lambda dotpath: index.resolve(dotpath, check_wait),
+            waiting_resolver=lambda dotpath: index.resolve(dotpath, request_wait),
+            listing=lambda module: index.listing(module, request_wait),
+            interpreter=index.env.interpreter,
+        )
+
+    def view(self, uri: str, version: int | None, text: str, config: bool = False) -> ConfigView:
+        """The analysis of this version of the document (cached until the next version). `config`:
+        analyse it as a config even when nothing marks it as one (an explicit check or run); such a
+        view does not take the place of the document's own."""
+        hit = self._views.get(uri)
+        if hit is not None and version is not None and hit.version == version and (hit.is_config or not config):
+            return hit
+        marked = self.is_config(uri, text)
+        ctx = self.context()
+        if hit is not None:
+            ctx.memo = hit.ctx.memo  # section results carry over to the next version
+        if marked or config:
+            path = Path(path_of(uri)) if uri.startswith("file:") else None
+            ctx.recipe = self.catalog.for_config(text, path)
+        view = ConfigView(uri, version, parse(text), marked or config, ctx)
+        if marked or not config:
+            self._views[uri] = view
+        return view
+
+    def findings_with(self, view: ConfigView, overrides: list[str], merged: Merged | None = None) -> list[Finding]:
+        """The findings of the config as `tune run ... OVERRIDES` would run it (`merged`: the overrides
+        already merged into it)."""
+        if not overrides:
+            return view.findings()
+        merged = merged if merged is not None else merge(view.parsed, overrides)
+        found = run_checks(merged.doc, view.ctx) + [placed(f) for f in merged.findings]
+        return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))
+
+    def views(self) -> list[ConfigView]:
+        return list(self._views.values())
+
+    def save(self) -> None:
+        """Write what the index learnt to its disk cache."""
+        if self._index is not None and self._index.cache is not None:
+            self._index.cache.flush()
+
+    def forget(self, uri: str) -> None:
+        self._views.pop(uri, None)
+
+    def is_config(self, uri: str, text: str) -> bool:
+        """torchtune-style YAML: a component key, a `tune run` header, or a match of `tuneconf.files`."""
+        if looks_like_config(text, self.settings.component_keys):
+            return True
+        if not self.settings.files:
+            return False
+        path = path_of(uri)
+        relative = [str(Path(path).relative_to(f)) for f in self.folders if _inside(path, f)]
+        return matches_globs(path, relative, self.settings.files)
+
+    def workspace_dotpaths(self) -> list[str]:
+        """The dotpaths named in the workspace's YAML files: what to index first."""
+        keys = "|".join(re.escape(k) for k in self.settings.component_keys + self.settings.dotpath_keys)
+        pattern = re.compile(rf"(?:{keys})\s*:\s*['\"]?([A-Za-z_][\w.]*)")
+        found: dict[str, None] = {}
+        for file in self._yaml_files():
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found.update(dict.fromkeys(pattern.findall(text)))
+        return list(found)
+
+    def _yaml_files(self) -> Iterator[Path]:
+        files = (file for folder in self.folders for file in yaml_files(folder))
+        return itertools.islice(files, MAX_SCANNED_FILES)
+
+
+def folder_of(path: Path, folders: list[Path]) -> Path:
+    """The workspace folder holding `path` (runs start there), else the file's own folder."""
+    resolved = path.resolve()
+    for folder in sorted(folders, key=lambda f: len(str(f)), reverse=True):
+        if _inside(str(resolved), folder.resolve()):
+            return folder.resolve()
+    return resolved.parent
+
+
+def workspace_folder(uri: str) -> Path | None:
+    """The folder a workspace URI names; a relative one (`file://.`) against the working directory;
+    None, logged, when it names no folder here (`untitled:`, a missing folder)."""
+    if not uri:
+        return None
+    folder = Path(path_of(uri) or ".").resolve() if uri.startswith("file:") else None
+    if folder is None or not folder.is_dir():
+        log.warning("workspace folder %r is not a folder here; it is left out", uri)
+        return None
+    return folder
+
+
+def path_of(uri: str) -> str:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
+
+
+def _inside(path: str, folder: Path) -> bool:
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,37 @@
+// Shared with the server (server/tuneconf/command_ids.py); tests/contract/test_command_ids.py keeps both and package.json in step.
+// No runtime import of `vscode` here (types only), so plain-Node unit tests may import it.
+import type { DebugConfiguration } from "vscode";
+
+/** The commands the extension contributes (package.json `contributes.commands`). */
+export const CLIENT_COMMANDS = {
+  restartServer: "tuneconf.restartServer",
+  showOutput: "tuneconf.showOutput",
+  showEffectiveConfig: "tuneconf.showEffectiveConfig",
+  runRecipe: "tuneconf.runRecipe",
+  debugRecipe: "tuneconf.debugRecipe",
+  checkConfig: "tuneconf.checkConfig",
+  exportSlurm: "tuneconf.exportSlurm",
+  newConfigFromBuiltin: "tuneconf.newConfigFromBuiltin",
+} as const;
+
+/** The commands the server implements (workspace/executeCommand). */
+export const SERVER_COMMANDS = {
+  effectiveConfig: "tuneconf.server.effectiveConfig",
+  launchPlan: "tuneconf.server.launchPlan",
+  check: "tuneconf.server.check",
+  slurmScript: "tuneconf.server.slurmScript",
+  builtinConfigs: "tuneconf.server.builtinConfigs",
+} as const;
+
+/** What tuneconf.server.launchPlan returns: an argv, never a shell string. One field a line (the contract test reads them). */
+export interface LaunchPlan {
+  argv: string[];
+  cwd: string;
+  recipe: string | null;
+  gpus: { count: number; source: string; names?: string[] };
+  problems: string[];
+  errors: string[];
+  warnings: string[];
+  prepare: string[] | null;
+  debug: DebugConfiguration;
+}

@@ -1,0 +1,75 @@
+// Run recipe, Debug recipe, Check, Export SLURM script, New config from built-in: the commands'
+// wiring. The server builds every plan (an argv, never a shell string); VS Code runs it as a process task.
+import * as vscode from "vscode";
+
+import { newConfigFromBuiltin } from "../builtins";
+import type { ServerConnection } from "../client";
+import { SERVER_COMMANDS } from "../commandIds";
+import { runProcess } from "./execute";
+import { LaunchPlanner } from "./plan";
+import { exportSlurm } from "./slurm";
+
+export class Runs {
+  private readonly planner: LaunchPlanner;
+
+  constructor(
+    private readonly server: ServerConnection,
+    private readonly channel: vscode.OutputChannel,
+  ) {
+    this.planner = new LaunchPlanner(server, channel);
+  }
+
+  /** The overrides last chosen for a config (used by Effective config too). */
+  overridesFor(uri: vscode.Uri): string[] {
+    return this.planner.overridesFor(uri);
+  }
+
+  async run(uri: vscode.Uri): Promise<void> {
+    const plan = await this.planner.plan(uri, "Run");
+    if (plan === undefined || !(await this.planner.confirm(plan))) {
+      return;
+    }
+    if (plan.prepare !== null && (await runProcess("tuneconf: prepare", plan.prepare, plan.cwd)) !== 0) {
+      void vscode.window.showErrorMessage("tuneconf: the config's prepare step failed (see the terminal).");
+      return;
+    }
+    await runProcess(`tune run ${plan.recipe ?? ""}`, plan.argv, plan.cwd);
+  }
+
+  async debug(uri: vscode.Uri): Promise<void> {
+    const plan = await this.planner.plan(uri, "Debug");
+    if (plan === undefined || !(await this.planner.confirm(plan))) {
+      return;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const started = await vscode.debug.startDebugging(folder, plan.debug);
+    if (!started) {
+      void vscode.window.showErrorMessage("tuneconf: could not start debugging; is the Python Debugger (debugpy) extension installed?");
+    }
+  }
+
+  async check(uri: vscode.Uri): Promise<void> {
+    const overrides = await this.planner.chooseOverrides(uri);
+    if (overrides === undefined) {
+      return;
+    }
+    const result = (await this.server.executeCommand(SERVER_COMMANDS.check, [uri.toString(), overrides])) as
+      | { errors: number; total: number; lines: string[] }
+      | undefined;
+    if (result === undefined) {
+      return;
+    }
+    this.channel.appendLine(`tuneconf check ${uri.fsPath} ${overrides.join(" ")}`);
+    result.lines.forEach((line) => this.channel.appendLine(`  ${line}`));
+    const summary = `tuneconf: ${result.errors} error(s), ${result.total - result.errors} other finding(s)`;
+    void (result.errors > 0 ? vscode.window.showErrorMessage(summary) : vscode.window.showInformationMessage(summary));
+  }
+
+  exportSlurm(uri: vscode.Uri): Promise<void> {
+    return exportSlurm(this.server, this.planner, uri);
+  }
+
+  newConfigFromBuiltin(): Promise<void> {
+    return newConfigFromBuiltin(this.server);
+  }
+}
