@@ -1,6 +1,6 @@
 """The malformed-input corpus, and how long the server takes to answer each (target: 1 s).
 
-The same corpus drives tests/e2e/test_bad_input.py, which proves every case is answered and the server
+The same corpus drives tests/lsp/test_bad_input.py, which proves every case is answered and the server
 survives; this script reports the times (a benchmark reports figures, it never fails on one)."""
 
 from __future__ import annotations

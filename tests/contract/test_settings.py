@@ -29,3 +29,9 @@ def test_client_values_reach_the_typed_settings_and_bad_types_fall_back() -> Non
     assert settings.component_keys == ("_component_", "_target_")
     assert settings.files == ("**/cfg/*.yaml",)
     assert Settings.from_client({"componentKeys": "oops", "interpreter": 3}) == Settings()
+
+
+def test_both_readmes_list_every_setting() -> None:
+    for readme in (PACKAGE.parents[1] / "README.md", PACKAGE.parent / "README.md"):
+        text = readme.read_text()
+        assert [name for name in declared() if f"`tuneconf.{name}`" not in text] == [], readme

@@ -1,16 +1,5 @@
-"""YAML's standard tags (the `!!` shorthands), as PyYAML names them."""
+"""YAML's standard tags (the `!!` shorthands), as PyYAML names them: `STR` is "tag:yaml.org,2002:str"."""
 
 PREFIX = "tag:yaml.org,2002:"
-STR = PREFIX + "str"
-NULL = PREFIX + "null"
-BOOL = PREFIX + "bool"
-INT = PREFIX + "int"
-FLOAT = PREFIX + "float"
-BINARY = PREFIX + "binary"
-TIMESTAMP = PREFIX + "timestamp"
-MERGE = PREFIX + "merge"
-VALUE = PREFIX + "value"
-MAP = PREFIX + "map"
-SEQ = PREFIX + "seq"
-OMAP = PREFIX + "omap"
-PAIRS = PREFIX + "pairs"
+_NAMES = ["str", "null", "bool", "int", "float", "binary", "timestamp", "merge", "value", "map", "seq", "omap", "pairs"]
+STR, NULL, BOOL, INT, FLOAT, BINARY, TIMESTAMP, MERGE, VALUE, MAP, SEQ, OMAP, PAIRS = (PREFIX + n for n in _NAMES)

@@ -24,8 +24,8 @@ from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
 from tuneconf.features.folding import folding_ranges
 from tuneconf.features.hover import hover
-from tuneconf.features.interpolations import prepare_rename, references, rename
 from tuneconf.features.lenses import code_lenses
+from tuneconf.features.references import prepare_rename, references, rename
 from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
