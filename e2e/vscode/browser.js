@@ -70,7 +70,17 @@ async function answer(page, requestFile) {
   // Fade-ins (hovers, widgets) are finished at once, so pictures never catch them half-drawn.
   await page.screenshot({ path: file, animations: "disabled" });
   log(`screenshot ${file}${waits.every((w) => w.ok) ? "" : " (some elements never showed)"}`);
-  writeJson(requestFile.replace(/\.request\.json$/, ".answer.json"), { ok: waits.every((w) => w.ok), waits, file });
+  const clicked = request.click ? await click(page, request.click) : undefined;
+  const ok = waits.every((w) => w.ok) && clicked !== false;
+  writeJson(requestFile.replace(/\.request\.json$/, ".answer.json"), { ok, waits, clicked, file });
+}
+
+/** Clicks the first visible element matching {selector, text?}; false when none shows up. */
+async function click(page, target) {
+  const locator = page.locator(`${target.selector} >> visible=true`, target.text ? { hasText: target.text } : {}).first();
+  const clicked = await locator.click({ timeout: target.timeout || 20000 }).then(() => true, () => false);
+  log(`click ${target.selector} ${target.text || ""}: ${clicked ? "done" : "nothing to click"}`);
+  return clicked;
 }
 
 (async () => {

@@ -106,6 +106,8 @@ export class ServerConnection {
   private probes(): InterpreterProbes {
     return {
       setting: () => vscode.workspace.getConfiguration(SECTION).get<string>("interpreter") ?? "",
+      // A relative setting names a file in the workspace folder: only a trusted one (Restricted Mode refuses it).
+      workspaceFolder: () => (vscode.workspace.isTrusted ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : undefined),
       // Restricted Mode: the Python extension's environment may be an interpreter inside the untrusted
       // folder (.venv/bin/python), so it is not run; the user-level setting and python3 on PATH still are.
       pythonExtension: () =>

@@ -12,7 +12,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
   const connection = new ServerConnection(context, channel);
   active = connection;
-  const runs = new Runs(connection, channel);
+  const runs = new Runs(connection, channel, context.workspaceState);
   const effective = new EffectiveConfigProvider(connection, (uri) => runs.overridesFor(uri));
   context.subscriptions.push(
     channel,

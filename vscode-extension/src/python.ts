@@ -2,6 +2,7 @@
 // No runtime import of `vscode` here, so the unit tests run under plain Node.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** What a probe found out about one candidate interpreter. */
@@ -11,6 +12,8 @@ export type ProbeResult = { works: true } | { works: false; reason: string };
 export interface InterpreterProbes {
   /** The `tuneconf.interpreter` setting ("" when unset). */
   setting(): string;
+  /** The folder a relative setting is resolved against: the first workspace folder, only when trusted. */
+  workspaceFolder(): string | undefined;
   /** The Python extension's active environment's executable; may throw or return undefined. */
   pythonExtension(): Promise<string | undefined>;
   /** Runs the candidate and checks that it is Python 3.11 or newer. */
@@ -36,7 +39,7 @@ export async function resolveInterpreter(probes: InterpreterProbes): Promise<Res
     {
       source: "setting tuneconf.interpreter",
       empty: "empty",
-      find: () => Promise.resolve(probes.setting().trim() || undefined),
+      find: () => Promise.resolve(settingInterpreter(probes.setting(), probes.workspaceFolder())),
     },
     {
       source: "Python extension's active environment",
@@ -79,10 +82,48 @@ async function tryStep(step: Step, probes: InterpreterProbes): Promise<string | 
   return python;
 }
 
+const WORKSPACE_FOLDER = "${workspaceFolder}";
+
+/**
+ * The setting as an interpreter to run: an absolute path as written; `~/…` in the home folder; a
+ * relative path or `${workspaceFolder}/…` in the workspace folder (never in whatever folder this
+ * process runs from); a bare name (`python3`) as a name looked up on PATH. Throws, saying why, for a
+ * relative path when there is no (trusted) workspace folder; undefined when unset.
+ */
+export function settingInterpreter(raw: string, folder: string | undefined): string | undefined {
+  const value = raw.trim();
+  if (value === "") {
+    return undefined;
+  }
+  const relative = value.startsWith(WORKSPACE_FOLDER) ? `.${value.slice(WORKSPACE_FOLDER.length)}` : value;
+  if (path.isAbsolute(relative)) {
+    return relative;
+  }
+  if (relative === "~" || relative.startsWith("~/") || relative.startsWith(`~${path.sep}`)) {
+    return path.join(os.homedir(), relative.slice(1));
+  }
+  if (!hasSeparator(relative) && !relative.startsWith(".")) {
+    return relative;
+  }
+  if (folder === undefined) {
+    throw new Error(`${value} is relative and no trusted workspace folder is open to resolve it against; set an absolute path`);
+  }
+  return path.resolve(folder, relative);
+}
+
+function hasSeparator(python: string): boolean {
+  return python.includes("/") || python.includes(path.sep);
+}
+
 const VERSION_CHECK = "import sys; print(sys.version_info >= (3, 11))";
 
 /** Runs `python -c VERSION_CHECK` (no shell) and reports whether it printed True. */
 export function probePython(python: string, timeoutMs = 10_000): Promise<ProbeResult> {
+  if (!path.isAbsolute(python) && hasSeparator(python)) {
+    // It would run whatever file sits there relative to the extension host's folder; settingInterpreter
+    // resolves the setting against the workspace folder first.
+    return Promise.resolve({ works: false, reason: "a relative path is not run" });
+  }
   return new Promise((resolve) => {
     execFile(python, ["-I", "-c", VERSION_CHECK], { timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
       if (error) {

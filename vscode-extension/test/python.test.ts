@@ -1,5 +1,7 @@
 // Interpreter resolution, with every probe faked: no VS Code, no real Python.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 
@@ -13,7 +15,12 @@ import {
   serverArgs,
 } from "../src/python";
 
-type Fakes = { setting?: string; extension?: () => Promise<string | undefined>; working?: string[] };
+type Fakes = {
+  setting?: string;
+  folder?: string;
+  extension?: () => Promise<string | undefined>;
+  working?: string[];
+};
 
 function fakeProbes(fakes: Fakes): InterpreterProbes & { logs: string[]; probed: string[] } {
   const logs: string[] = [];
@@ -22,6 +29,7 @@ function fakeProbes(fakes: Fakes): InterpreterProbes & { logs: string[]; probed:
     logs,
     probed,
     setting: () => fakes.setting ?? "",
+    workspaceFolder: () => fakes.folder,
     pythonExtension: fakes.extension ?? (() => Promise.resolve(undefined)),
     probe: (python): Promise<ProbeResult> => {
       probed.push(python);
@@ -110,4 +118,34 @@ test("probePython accepts this machine's python3 when it is 3.11+", async (t) =>
     return;
   }
   assert.deepEqual(result, { works: true });
+});
+
+test("a relative setting runs from the workspace folder, and without a trusted folder not at all", async () => {
+  const folder = path.resolve("work", "project");
+  const inFolder = path.join(folder, ".venv", "bin", "python");
+  for (const setting of [".venv/bin/python", "${workspaceFolder}/.venv/bin/python"]) {
+    const probes = fakeProbes({ setting, folder, working: [inFolder] });
+    assert.deepEqual(await resolveInterpreter(probes), { ok: true, python: inFolder, source: "setting tuneconf.interpreter" });
+  }
+  const refused = fakeProbes({ setting: ".venv/bin/python", working: [PATH_PYTHON, ".venv/bin/python"] });
+  const result = await resolveInterpreter(refused);
+  assert.equal(result.ok && result.python, PATH_PYTHON);
+  assert.deepEqual(refused.probed, [PATH_PYTHON]);
+  assert.match(refused.logs[0] ?? "", /\.venv\/bin\/python is relative and no trusted workspace folder is open/);
+});
+
+test("probePython never runs a relative path (it would be a file under the extension host's folder)", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tuneconf-relative-"));
+  const marker = path.join(dir, "RAN");
+  fs.mkdirSync(path.join(dir, "bin"));
+  fs.writeFileSync(path.join(dir, "bin", "python"), `#!/bin/sh\ntouch '${marker}'\necho True\n`, { mode: 0o755 });
+  const before = process.cwd();
+  process.chdir(dir);
+  t.after(() => {
+    process.chdir(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const result = await probePython(path.join("bin", "python"), 5_000);
+  assert.deepEqual(result, { works: false, reason: "a relative path is not run" });
+  assert.equal(fs.existsSync(marker), false);
 });

@@ -73,10 +73,11 @@ function makeContext(entry, channel) {
       return vscode.window.showTextDocument(document, { preview: false });
     },
     /**
-     * Asks the browser for a screenshot once every `waits` element ({selector, text?}) is visible;
+     * Asks the browser for a screenshot once every `waits` element ({selector, text?}) is visible, then
+     * (with `click`, {selector, text?}) to click that element as a person would (a modal's button);
      * resolves with {ok, waits: [{selector, text, ok, seen}], file}.
      */
-    async screenshot(name, waits = []) {
+    async screenshot(name, waits = [], click = undefined) {
       if (!channel) {
         return { ok: false, reason: "no TUNECONF_E2E_CHANNEL" };
       }
@@ -84,7 +85,7 @@ function makeContext(entry, channel) {
       const id = `${entry.index}${String.fromCharCode(96 + shots)}-${name}`;
       const request = path.join(channel, `${id}.request.json`);
       const answer = path.join(channel, `${id}.answer.json`);
-      writeJson(request, { name: id, waits });
+      writeJson(request, { name: id, waits, click });
       await waitFor(() => fs.existsSync(answer), 60000, `the browser's screenshot ${id}`);
       const seen = JSON.parse(fs.readFileSync(answer, "utf8"));
       entry.screenshots.push(seen.file);

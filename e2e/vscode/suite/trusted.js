@@ -282,6 +282,13 @@ const scenarios = [
         (error) => { commandDone = true; t.check("the Run command does not fail", false, String(error)); },
       );
       try {
+        // The first run of a prepare script in a workspace asks first (a modal): a person reads it and clicks Run.
+        const asked = await t.screenshot(
+          "prepare-asked",
+          [{ selector: ".monaco-dialog-box", text: "make_artifacts.py before the recipe" }],
+          { selector: ".monaco-dialog-box .monaco-button", text: "Run" },
+        );
+        t.check("the first run asks before the prepare step, and Run is clicked", asked.ok, asked);
         const terminal = await t.waitFor(
           () => vscode.window.terminals.find((term) => term.name.includes("tune run lora_finetune_single_device")),
           120000,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tuneconf import __version__
 from tuneconf.cli import exits
@@ -27,10 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the config's recipe with tune run (or print the plan)")
     run.add_argument("--dry-run", action="store_true", help="print the launch plan; exit 0 when runnable, 1 when not")
     run.add_argument("--run-anyway", action="store_true", help="run even when the config has errors")
-    run.add_argument("--yes", action="store_true", help="do not ask before overwriting earlier outputs")
-    run.add_argument("--nproc-per-node", type=int, help="processes per node (distributed recipes)")
-    run.add_argument("--nnodes", type=int, help="number of nodes (multi-node runs)")
-    run.add_argument("--node-rank", type=int, help="this node's rank (multi-node runs)")
+    run.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask before the prepare step or a run with warnings (needed without a terminal)",
+    )
+    run.add_argument("--nproc-per-node", type=_count(1), help="processes per node (distributed recipes)")
+    run.add_argument("--nnodes", type=_count(1), help="number of nodes (multi-node runs)")
+    run.add_argument("--node-rank", type=_count(0), help="this node's rank, from 0 (multi-node runs)")
     run.add_argument("--rdzv-endpoint", help="rendezvous host:port (multi-node runs)")
     run.add_argument("--slurm", action="store_true", help="print a SLURM batch script for the plan instead")
     run.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
@@ -40,6 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
     show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
     return parser
+
+
+def _count(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `least` (torchrun takes no other count)."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+        return value
+
+    return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:

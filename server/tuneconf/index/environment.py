@@ -12,6 +12,7 @@ import ast
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,8 +75,9 @@ class Environment:
 
 
 def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0) -> Environment:
-    """The environment of `interpreter` (default: the one running tuneconf), workspace folders first."""
-    interpreter = interpreter or sys.executable
+    """The environment of `interpreter` (default, or when it is a relative path: the one running
+    tuneconf; resolve_interpreter), workspace folders first."""
+    interpreter = resolve_interpreter(interpreter)
     env = Environment(interpreter)
     try:
         user_site = "no-user-site" if os.environ.get("PYTHONNOUSERSITE") else "user-site"
@@ -104,6 +106,33 @@ def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0)
         env.editable.update(editable)
     env.search_path = _unique([p for p in paths if p.is_dir()])
     return env
+
+
+def resolve_interpreter(interpreter: str | None) -> str:
+    """The interpreter to probe and run, as an absolute path: the setting when it names one (a bare
+    name looked up on PATH), else the one running tuneconf (logged, with why the setting is not used)."""
+    if not interpreter:
+        return sys.executable
+    if os.path.isabs(interpreter):
+        return interpreter
+    # A relative path means a file under whichever folder it runs from (this process's, a temporary
+    # folder anyone can write to), and the server cannot tell whether the workspace is trusted: it is
+    # refused. The VS Code client resolves it against the workspace folder when trusted and starts the
+    # server with that interpreter, which is then sys.executable here.
+    if "/" in interpreter or os.sep in interpreter or interpreter.startswith(("~", "$", ".")):
+        log.warning(
+            "tuneconf.interpreter %r is not an absolute path: not run; using %s (set an absolute path)",
+            interpreter,
+            sys.executable,
+        )
+        return sys.executable
+    # Only absolute PATH entries: an empty or relative one would find the name in the working folder.
+    search = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(p))
+    found = shutil.which(interpreter, path=search)
+    if found is None:
+        log.warning("tuneconf.interpreter %r is not on PATH: using %s", interpreter, sys.executable)
+        return sys.executable
+    return os.path.abspath(found)
 
 
 def read_pth_files(site_dir: Path) -> tuple[list[Path], dict[str, Path]]:

@@ -1,1 +1,2 @@
-"""Running a config: the plan (argv, overrides, profile), GPU discovery, SLURM export, execution."""
+"""Running a config: the plan (argv, overrides, profile), GPU discovery, the prepare step, outputs a run
+would overwrite, SLURM export, execution."""

@@ -9,19 +9,18 @@ and the debug configuration for the same run.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tuneconf.document.values import to_python
+from tuneconf.document.values import ExpansionLimitError, to_python
 from tuneconf.findings import Severity, finding_line
 from tuneconf.launch.gpus import GPUs, visible_gpus
+from tuneconf.launch.outputs import overwrite_warnings
+from tuneconf.launch.prepare import prepare_step
 from tuneconf.overrides import merge
 from tuneconf.project import ConfigView, Project, folder_of, path_of
 from tuneconf.recipes.registry import RecipeChoice
-
-_PREPARE = re.compile(r"^\s*#\s*tuneconf:\s*prepare\s*=\s*(\S+)", re.M)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ class LaunchPlan:
     errors: list[str] = field(default_factory=list)
     """Error findings of the config as it would run: blocking unless the user runs anyway."""
     prepare: list[str] | None = None
-    """An argv to run first (a `# tuneconf: prepare=script.py` comment)."""
+    """An argv to run first (a `# tuneconf: prepare=script.py` comment inside the workspace folder;
+    launch/prepare.py); shown in every plan and confirmed before it runs."""
     debug: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -68,7 +68,8 @@ def plan_for(
     gpus: GPUs | None = None,
 ) -> LaunchPlan:
     """The launch plan of the config `view` (from `Project.view(..., config=True)`) with `overrides`,
-    with the config's errors and run-time warnings."""
+    with the config's errors and run-time warnings. `gpus`: given, nothing is probed (counts the
+    caller knows, or a cached probe); else launch/gpus.py asks nvidia-smi or torch, isolated."""
     config = Path(path_of(view.uri))
     recipe = view.ctx.recipe.choice if view.ctx.recipe is not None else None
     interpreter = project.index.env.interpreter
@@ -79,14 +80,16 @@ def plan_for(
     for finding in project.findings_with(view, overrides, merged):
         if finding.severity is Severity.ERROR:
             plan.errors.append(finding_line(finding, str(config)))
-    effective = to_python(merged.doc.root)
+    try:
+        effective = to_python(merged.doc.root)
+    except ExpansionLimitError as exc:  # nothing more to check; blocks even --run-anyway: OmegaConf refuses it
+        plan.problems.append(f"The config cannot be loaded: {exc}")
+        return plan
     values = effective if isinstance(effective, dict) else {}
     device = str(values.get("device") or "")
     if device.startswith("cuda") and gpus.count == 0:
         plan.warnings.append(f"device: {device}, but no GPU is visible here ({gpus.source}): the run will fail.")
-    overwrite = overwrite_warning(values.get("output_dir"), cwd)
-    if overwrite is not None:
-        plan.warnings.append(overwrite)
+    plan.warnings.extend(overwrite_warnings(merged.doc.root, values, cwd))
     return plan
 
 
@@ -102,6 +105,9 @@ def build_plan(
 ) -> LaunchPlan:
     profile = profile or Profile()
     plan = LaunchPlan([], cwd, recipe, gpus)
+    plan.problems.extend(_profile_problems(profile))
+    if not os.path.isabs(interpreter):
+        plan.problems.append(f"The interpreter {interpreter} is not an absolute path: set tuneconf.interpreter to one.")
     if recipe is None:
         plan.problems.append(
             "The recipe is unknown: add a `# tuneconf: recipe=NAME` comment, a `tune run RECIPE --config ...` "
@@ -125,7 +131,10 @@ def build_plan(
         config_arg,
         *overrides,
     ]
-    plan.prepare = _prepare(interpreter, config, text)
+    prepare = prepare_step(interpreter, config, text, cwd)
+    plan.prepare = prepare.argv
+    if prepare.problem is not None:
+        plan.problems.append(prepare.problem)
     plan.debug = _debug(interpreter, recipe, config_arg, overrides, cwd)
     return plan
 
@@ -152,11 +161,20 @@ def _torchrun_flags(plan: LaunchPlan, recipe: RecipeChoice, gpus: GPUs, profile:
     return flags
 
 
-def _prepare(interpreter: str, config: Path, text: str) -> list[str] | None:
-    match = _PREPARE.search(text)
-    if match is None:
-        return None
-    return [interpreter, str((config.parent / match.group(1)).resolve())]
+def _profile_problems(profile: Profile) -> list[str]:
+    """Counts torchrun would refuse (the CLI's arguments and profile_of already keep them out)."""
+    problems = [
+        f"--{name} must be a whole number of at least {least}, not {value}."
+        for name, value, least in (
+            ("nproc_per_node", profile.nproc_per_node, 1),
+            ("nnodes", profile.nnodes, 1),
+            ("node_rank", profile.node_rank, 0),
+        )
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least)
+    ]
+    if not problems and profile.node_rank is not None and profile.nnodes and profile.node_rank >= profile.nnodes:
+        problems.append(f"--node_rank {profile.node_rank} must be below --nnodes {profile.nnodes}.")
+    return problems
 
 
 def _debug(interpreter: str, recipe: RecipeChoice, config: str, overrides: list[str], cwd: Path) -> dict[str, object]:
@@ -186,34 +204,22 @@ def _relative(path: Path, cwd: Path) -> str:
         return str(path.resolve())
 
 
-def overwrite_warning(output_dir: object, cwd: Path) -> str | None:
-    """A warning when the run's output_dir already holds files (they may be overwritten)."""
-    if not isinstance(output_dir, str) or not output_dir or "${" in output_dir:
-        return None
-    folder = Path(output_dir) if os.path.isabs(output_dir) else cwd / output_dir
-    try:
-        if folder.is_dir() and any(folder.iterdir()):
-            return f"output_dir {output_dir} already has files: this run may overwrite them."
-    except OSError:
-        return None
-    return None
-
-
 def profile_of(raw: Any) -> Profile:
     """A Profile from the `launch` object of .vscode/tuneconf.json; anything malformed is left out."""
     if not isinstance(raw, dict):
         return Profile()
 
-    def number(name: str) -> int | None:
+    def number(name: str, least: int = 1) -> int | None:
         value = raw.get(name)
-        return value if isinstance(value, int) and value > 0 else None
+        # bool is an int in Python; JSON's true is not a count
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= least else None
 
     endpoint = raw.get("rdzv_endpoint")
     backend = raw.get("rdzv_backend")
     return Profile(
         number("nproc_per_node"),
         number("nnodes"),
-        raw.get("node_rank") if isinstance(raw.get("node_rank"), int) else None,
+        number("node_rank", 0),
         backend if isinstance(backend, str) else None,
         endpoint if isinstance(endpoint, str) else None,
     )

@@ -19,12 +19,23 @@ def launch_plan(
     return plan_json(plan_for(project, view, list(overrides), profile_of(profile), gpus))
 
 
-def slurm(project: Project, view: ConfigView, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+def slurm(project: Project, view: ConfigView, overrides: list[str], nodes: object, gpus_per_node: object) -> str:
+    """The sbatch script, or comment lines saying why there is none. The counts come from the client:
+    anything but a whole number of at least 1 is refused; nothing is probed (the GPUs are the counts)."""
+    for name, count in (("nodes", nodes), ("gpus_per_node", gpus_per_node)):
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            return _comment([f"tuneconf: {name} must be a whole number of at least 1, not {ascii(count)[:40]}"])
+    assert isinstance(nodes, int) and isinstance(gpus_per_node, int)
     gpus = GPUs(gpus_per_node, "requested")
     plan = plan_for(project, view, list(overrides), Profile(gpus_per_node, nodes), gpus)
     if not plan.argv:
-        return "# " + "\n# ".join(plan.problems) + "\n"
+        return _comment(plan.problems)
     return slurm_script(plan, nodes, gpus_per_node, job_name=Path(path_of(view.uri)).stem)
+
+
+def _comment(lines: list[str]) -> str:
+    """Shell comment lines; a line break inside a message (a file name can hold one) stays in the comment."""
+    return "".join("# " + " ".join(line.splitlines()) + "\n" for line in lines)
 
 
 def check_summary(project: Project, view: ConfigView, overrides: list[str]) -> dict[str, Any]:

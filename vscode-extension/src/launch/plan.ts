@@ -37,6 +37,9 @@ export class LaunchPlanner {
       void vscode.window.showErrorMessage("tuneconf: no launch plan (see the tuneconf output).");
       return undefined;
     }
+    if (plan.prepare !== null) {
+      this.channel.appendLine(`${action}: prepare: ${plan.prepare.join(" ")}  (the config's \`# tuneconf: prepare=\` comment)`);
+    }
     this.channel.appendLine(`${action}: ${plan.argv.join(" ")}  (cwd ${plan.cwd}; GPUs: ${plan.gpus.count} via ${plan.gpus.source})`);
     if (plan.problems.length > 0) {
       void vscode.window.showErrorMessage(`tuneconf: cannot ${action.toLowerCase()}: ${plan.problems.join(" ")}`);

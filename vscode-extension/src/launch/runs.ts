@@ -4,7 +4,8 @@ import * as vscode from "vscode";
 
 import { newConfigFromBuiltin } from "../builtins";
 import type { ServerConnection } from "../client";
-import { SERVER_COMMANDS } from "../commandIds";
+import { type LaunchPlan, SERVER_COMMANDS } from "../commandIds";
+import { approvedOnce, type Memory } from "./consent";
 import { runProcess } from "./execute";
 import { LaunchPlanner } from "./plan";
 import { exportSlurm } from "./slurm";
@@ -15,6 +16,8 @@ export class Runs {
   constructor(
     private readonly server: ServerConnection,
     private readonly channel: vscode.OutputChannel,
+    /** context.workspaceState: the prepare scripts approved in this workspace. */
+    private readonly memory: Memory,
   ) {
     this.planner = new LaunchPlanner(server, channel);
   }
@@ -26,14 +29,36 @@ export class Runs {
 
   async run(uri: vscode.Uri): Promise<void> {
     const plan = await this.planner.plan(uri, "Run");
-    if (plan === undefined || !(await this.planner.confirm(plan))) {
-      return;
-    }
-    if (plan.prepare !== null && (await runProcess("tuneconf: prepare", plan.prepare, plan.cwd)) !== 0) {
-      void vscode.window.showErrorMessage("tuneconf: the config's prepare step failed (see the terminal).");
+    if (plan === undefined || !(await this.planner.confirm(plan)) || !(await this.prepared(plan))) {
       return;
     }
     await runProcess(`tune run ${plan.recipe ?? ""}`, plan.argv, plan.cwd);
+  }
+
+  /** Runs the plan's prepare step, asked first the first time its script runs in this workspace; false when declined or failed. */
+  private async prepared(plan: LaunchPlan): Promise<boolean> {
+    const prepare = plan.prepare;
+    if (prepare === null) {
+      return true;
+    }
+    const script = prepare[prepare.length - 1] ?? "";
+    const approved = await approvedOnce(this.memory, script, async (name) => {
+      const answer = await vscode.window.showWarningMessage(
+        `This config runs ${name} before the recipe (its \`# tuneconf: prepare=\` comment). Run it?`,
+        { modal: true, detail: `${prepare.join(" ")}\n(in ${plan.cwd}; asked once per script in this workspace)` },
+        "Run",
+      );
+      return answer === "Run";
+    });
+    if (!approved) {
+      this.channel.appendLine(`  prepare step not approved: ${prepare.join(" ")}`);
+      return false;
+    }
+    if ((await runProcess("tuneconf: prepare", prepare, plan.cwd)) !== 0) {
+      void vscode.window.showErrorMessage("tuneconf: the config's prepare step failed (see the terminal).");
+      return false;
+    }
+    return true;
   }
 
   async debug(uri: vscode.Uri): Promise<void> {
