@@ -65,4 +65,19 @@ def finding_line(finding: Finding, path: str) -> str:
     """One finding as a compiler prints it: `file:line:column: severity[code] message` (`path` unless
     the finding is in another file, e.g. `<overrides>`)."""
     where = f"{finding.file or path}:{finding.span.start_line + 1}:{finding.span.start_col + 1}"
-    return f"{where}: {finding.severity.label}[{finding.code}] {finding.message}"
+    return one_line(f"{where}: {finding.severity.label}[{finding.code}] {finding.message}")
+
+
+# Every character a reader may take for a line break (str.splitlines' set), and the other control
+# characters (a terminal's escape sequences), but not the tab and not the backslash (Windows paths).
+_ESCAPES = {
+    code: {"\n": "\\n", "\r": "\\r"}.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]
+    if code != 0x09
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks and control characters escaped (`\\n`, `\\x1b`): printed, one line, even
+    where it holds what a user wrote (a quoted key "a\\nb" would otherwise forge a finding of its own)."""
+    return text.translate(_ESCAPES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -19,7 +19,7 @@ from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics import run_checks
 from tuneconf.document.components import looks_like_config, matches_globs
 from tuneconf.document.parse import ParsedConfig, parse
-from tuneconf.files import yaml_files
+from tuneconf.files import read_text, yaml_files
 from tuneconf.findings import Finding, placed
 from tuneconf.index.cache import DiskCache, default_directory
 from tuneconf.index.environment import probe
@@ -159,20 +159,28 @@ class Project:
 
     def workspace_dotpaths(self) -> list[str]:
         """The dotpaths named in the workspace's YAML files: what to index first."""
-        keys = "|".join(re.escape(k) for k in self.settings.component_keys + self.settings.dotpath_keys)
-        pattern = re.compile(rf"(?:{keys})\s*:\s*['\"]?([A-Za-z_][\w.]*)")
+        pattern = dotpath_pattern(self.settings.component_keys + self.settings.dotpath_keys)
         found: dict[str, None] = {}
         for file in self._yaml_files():
-            try:
-                text = file.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            found.update(dict.fromkeys(pattern.findall(text)))
+            text, _ = read_text(file)  # regular files only: a FIFO or /dev/zero must not stall the scan
+            if text is not None:
+                found.update(dict.fromkeys(pattern.findall(text)))
         return list(found)
 
     def _yaml_files(self) -> Iterator[Path]:
-        files = (file for folder in self.folders for file in yaml_files(folder))
+        files = (file for folder in self.folders for file in yaml_files(folder, _unlisted))
         return itertools.islice(files, MAX_SCANNED_FILES)
+
+
+def dotpath_pattern(keys: Sequence[str]) -> re.Pattern[str]:
+    """`KEY: dotted.name` on one line, for any of `keys`; the name is captured."""
+    # [ \t], never \s: the value is on the key's line.
+    alternatives = "|".join(re.escape(k) for k in keys)
+    return re.compile(rf"(?:{alternatives})[ \t]*:[ \t]*['\"]?([A-Za-z_][\w.]*)")
+
+
+def _unlisted(error: OSError) -> None:
+    log.warning("workspace scan: cannot list %s: %s", error.filename, error.strerror or error)
 
 
 def folder_of(path: Path, folders: list[Path]) -> Path:

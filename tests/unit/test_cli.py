@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -132,3 +133,35 @@ def test_bad_input_gets_findings_or_silence_never_a_traceback(tmp_path: Path, co
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     assert isinstance(json.loads(proc.stdout), list)
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_and_exits_2(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # chmod 000 does not stop root (these tests run as root in CI): the walk's own scandir refuses instead.
+    locked = tree / "sub"
+    scandir = os.scandir
+
+    def refusing(path: str | os.PathLike[str]) -> object:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    code, out, err = run(capsys, "check", str(tree))
+    assert code == 2 and out == ""
+    assert err == f"tuneconf: {locked}: cannot read: Permission denied\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_one_finding_is_one_line_whatever_its_message_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    keys = ['"a\\nb"', '"c\\rd"', '"e\\u2028f\\x85g\\x1b[31m"']  # quoted keys: a line break, CR, others
+    file = tmp_path / "x.yaml"
+    file.write_text("model:\n  _component_: torch.optim.AdamW\n" + "".join(f"{k}: 1\n{k}: 2\n" for k in keys))
+    code, out, _ = run(capsys, "check", "--format", fmt, str(file))
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == len(keys)
+    assert all(("duplicate-key" in line) and line.startswith(("::error ", str(file))) for line in lines), lines
+    assert "Duplicate key 'a\\nb'" in out or "Duplicate key 'a%0Ab'" in out

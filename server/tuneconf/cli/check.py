@@ -12,6 +12,7 @@ from tuneconf.cli import exits
 from tuneconf.cli.report import FileReport, render
 from tuneconf.cli.targets import split_targets
 from tuneconf.files import read_text, yaml_files
+from tuneconf.findings import one_line
 from tuneconf.project import Project
 from tuneconf.settings import Settings
 
@@ -27,18 +28,25 @@ def check_command(targets: list[str], fmt: str) -> int:
         sys.stdout.write(text)
     unreadable = [r for r in reports if r.unreadable]
     for report in unreadable:
-        print(f"tuneconf: {report.path}: {report.unreadable}", file=sys.stderr)
+        print(one_line(f"tuneconf: {report.path}: {report.unreadable}"), file=sys.stderr)
     if unreadable:
         return exits.USAGE
     return exits.FINDINGS if any(r.has_errors for r in reports) else exits.OK
 
 
-def iter_files(path: Path) -> Iterator[tuple[Path, bool]]:
-    """(file, explicit) pairs: a named file is always checked; in folders, *.yaml and *.yml."""
+def iter_files(path: Path, unlisted: list[FileReport]) -> Iterator[tuple[Path, bool]]:
+    """(file, explicit) pairs: a named file is always checked; in folders, *.yaml and *.yml. A folder
+    that cannot be listed is added to `unlisted`: its configs would otherwise pass unchecked."""
+
+    def note(error: OSError) -> None:
+        unlisted.append(
+            FileReport(str(error.filename or path), [], unreadable=f"cannot read: {error.strerror or error}")
+        )
+
     if not path.is_dir():
         yield path, True
         return
-    for file in yaml_files(path):
+    for file in yaml_files(path, onerror=note):
         yield file, False
 
 
@@ -49,8 +57,8 @@ def check_paths(
     overrides: list[str] | None = None,
 ) -> list[FileReport]:
     project = Project(settings or Settings(), [Path.cwd()])
-    files = [item for path in paths for item in iter_files(path)]
     reports: list[FileReport] = []
+    files = [item for path in paths for item in iter_files(path, reports)]
     started = time.monotonic()
     show = progress is not None and progress.isatty()
     for index, (file, explicit) in enumerate(files, 1):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from tuneconf.findings import Finding, Severity, finding_line
+from tuneconf.findings import Finding, Severity, finding_line, one_line
 
 FORMATS = ("text", "json", "github")
 _GITHUB = {
@@ -69,7 +69,8 @@ def _github(row: dict[str, object]) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub decodes %0A into a line of the annotation; what else breaks a line is escaped as in text.
+    return one_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from tuneconf.files import read_text
+from tuneconf.findings import one_line
 
 
 def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
@@ -28,6 +29,6 @@ def one_config(targets: list[str], verb: str) -> tuple[Path, str, list[str]] | N
         return None
     text, problem = read_text(Path(paths[0]))
     if text is None:
-        print(f"tuneconf: {paths[0]}: {problem}", file=sys.stderr)
+        print(one_line(f"tuneconf: {paths[0]}: {problem}"), file=sys.stderr)
         return None
     return Path(paths[0]), text, overrides

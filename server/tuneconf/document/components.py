@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from tuneconf.document.tree import KeyPath, Mapping, Node, Scalar, deref
 from tuneconf.document.tree import Sequence as SeqNode
 
-_TUNE_RUN = re.compile(r"^\s*#.*\btune\s+run\b", re.M)
+# [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
+_TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run\b", re.M)
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,13 @@ def iter_components(root: Node | None, keys: Sequence[str]) -> Iterator[Componen
 
 def looks_like_config(text: str, keys: Sequence[str]) -> bool:
     """A component key used as a mapping key, or a `tune run` line in a comment."""
-    for key in keys:
-        if re.search(rf"(?:^|[\s{{,])['\"]?{re.escape(key)}['\"]?\s*:", text, re.M):
-            return True
-    return bool(_TUNE_RUN.search(text))
+    return any(key_pattern(key).search(text) for key in keys) or bool(_TUNE_RUN.search(text))
+
+
+@functools.lru_cache(maxsize=64)
+def key_pattern(key: str) -> re.Pattern[str]:
+    """`key` used as a mapping key, block or flow, quoted or not."""
+    return re.compile(rf"(?:^|[\s{{,])['\"]?{re.escape(key)}['\"]?[ \t]*:", re.M)
 
 
 def matches_globs(path: str, relative: Sequence[str], globs: Sequence[str]) -> bool:

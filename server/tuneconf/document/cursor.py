@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, Sequence, Span, walk
 
-_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<key>[^\s:#'\"\[\]{},][^:#]*?|'[^']*'|\"[^\"]*\")\s*:")
+# A plain key does not start with "- " (that is the dash) and ends before the spaces ahead of its colon:
+# no two parts of the pattern can take the same characters, so a failing line is read once.
+_KEY_LINE = re.compile(
+    r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)"
+    r"(?P<key>(?!-\s)[^\s:#'\"\[\]{},](?:[^\s:#]|\s+(?=[^\s:#]))*|'[^']*'|\"[^\"]*\")\s*:"
+)
 _TYPING_KEY = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<word>[\w.\-]*)$")
 _VALUE = re.compile(r"^(?P<indent>\s*)(?P<dash>(?:-\s+)*)(?P<key>[\w.\-]+|'[^']*'|\"[^\"]*\")\s*:\s+(?P<value>.*)$")
 

@@ -6,7 +6,7 @@ import re
 
 _SECTION = re.compile(r"^(\s*)(Args|Arguments|Parameters|Keyword Args|Keyword Arguments|Kwargs)\s*:\s*$")
 _ANY_SECTION = re.compile(r"^\s*[A-Z][A-Za-z ]+:\s*$")
-_ENTRY = re.compile(r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*)\s*(?:\(([^)]*)\))?\s*:\s?(.*)$")
+_ENTRY = re.compile(r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*)\s*(?:\(([^)]*)\)\s*)?:\s?(.*)$")  # one \s* per gap
 
 
 def parameter_docs(doc: str) -> dict[str, str]:

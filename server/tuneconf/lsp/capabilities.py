@@ -11,7 +11,7 @@ import attrs
 from lsprotocol import types
 
 _PLACEHOLDER = re.compile(r"\$\{\d+:((?:[^}\\]|\\.)*)\}|\$\{\d+\}|\$\d+")
-_FENCE = re.compile(r"^```\w*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^```\w*[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,14 @@ from pathlib import Path
 
 from tuneconf.index.modules import ModuleFinder
 
-_TUNECONF_RECIPE = re.compile(r"^\s*#\s*tuneconf:\s*recipe\s*=\s*(\S+)", re.M)
-_TUNE_RUN = re.compile(
-    r"^\s*#.*?\btune\s+run\s+(?:--?[\w-]+(?:[= ]\S+)?\s+)*(?P<recipe>[\w./-]+)\s+--config[= ](?P<config>\S+)", re.M
-)
+# [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
+_TUNECONF_RECIPE = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=[ \t]*(\S+)", re.M)
+_TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run[ \t]+(?P<args>.*)", re.M)
+"""A comment line with `tune run`; its arguments are read by `_run_of`, not by the regex (a regex for
+flags that may or may not take a value backtracks over every split of them: 2^flags)."""
+_FLAG = re.compile(r"--?[\w-]+(?P<value>=\S+)?")
+_RECIPE = re.compile(r"[\w./-]+")
+_TUNE = re.compile(r"\btune$")
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def choose_recipe(
 def _header_recipe(text: str, config_path: Path | None) -> str | None:
     """The recipe of the header's `tune run RECIPE --config CONFIG` line that runs this file (a header
     may also show how to prepare, e.g. finetune a teacher with another config); else the first one."""
-    runs = [(m.group("recipe"), m.group("config")) for m in _TUNE_RUN.finditer(text)]
+    runs = tune_runs(text)
     if not runs:
         return None
     if config_path is not None:
@@ -137,6 +141,30 @@ def _header_recipe(text: str, config_path: Path | None) -> str | None:
             if stem.endswith(config.removesuffix(".yaml").removesuffix(".yml")):
                 return recipe
     return runs[0][0]
+
+
+def tune_runs(text: str) -> list[tuple[str, str]]:
+    """(recipe, config) of each `tune run [FLAGS] RECIPE --config CONFIG` comment line, in order."""
+    return [run for m in _TUNE_RUN.finditer(text) if (run := _run_of(m.group("args").split()))]
+
+
+def _run_of(args: list[str]) -> tuple[str, str] | None:
+    """(recipe, config) of `tune run` arguments `[FLAG [VALUE]]... RECIPE --config CONFIG`, in one pass.
+    A flag may take the argument after it as its value, so the recipe is the argument before `--config`."""
+    flags_before = flags_so_far = True  # the arguments before the previous one / before this one are flags
+    takes_value = False  # the previous argument is a flag that may take this one as its value
+    for index, arg in enumerate(args):
+        config = arg.removeprefix("--config=") if arg.startswith("--config=") else None
+        if arg == "--config" and index + 1 < len(args):
+            config = args[index + 1]
+        if config and index > 0 and flags_before and _RECIPE.fullmatch(args[index - 1]):
+            return args[index - 1], config
+        flag = _FLAG.fullmatch(arg)
+        flags_before, flags_so_far = flags_so_far, flags_so_far and (flag is not None or takes_value)
+        takes_value = flag is not None and flag.group("value") is None
+        if arg == "run" and index > 0 and _TUNE.search(args[index - 1]):
+            flags_so_far = True  # a second `tune run` starts the arguments afresh
+    return None
 
 
 def _named(
