@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, ClassVar, TypeVar, cast
 
 from lsprotocol import types
-from pygls.io_ import StdoutWriter, run_async
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from tuneconf import __version__, command_ids
 from tuneconf.document.positions import Converter, encoding_of
-from tuneconf.effective import effective_yaml
+from tuneconf.effective import effective_view, prepare
 from tuneconf.features.actions import code_actions
 from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
@@ -30,8 +30,10 @@ from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
 from tuneconf.lsp.commands import builtin_configs, check_summary, launch_plan, slurm
-from tuneconf.lsp.protocol import BatchReader, TuneconfProtocol
+from tuneconf.lsp.messages import clamped
+from tuneconf.lsp.protocol import TuneconfProtocol, read_messages
 from tuneconf.lsp.publishing import DiagnosticsJson
+from tuneconf.lsp.reporting import Popups
 from tuneconf.project import ConfigView, Project, workspace_folder
 from tuneconf.settings import Settings
 
@@ -48,6 +50,7 @@ class TuneconfServer(LanguageServer):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.features = ClientFeatures()
         self.published: dict[str, DiagnosticsJson] = {}
+        self.popups = Popups()
 
     def view(self, uri: str, config: bool = False) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
@@ -59,7 +62,7 @@ class TuneconfServer(LanguageServer):
     def at(self, uri: str, position: types.Position) -> tuple[ConfigView, int, int, Converter]:
         view = self.view(uri)
         conv = self.converter(view)
-        line, col = conv.from_position(position)
+        line, col = clamped(view.parsed.lines, *conv.from_position(position))
         return view, line, col, conv
 
     def publish(self, uri: str) -> None:
@@ -109,18 +112,26 @@ class TuneconfServer(LanguageServer):
                     guarded(None)(self.publish)(view.uri)
 
     def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
-        """pygls' stdio loop, reading with BatchReader (see tuneconf.lsp.protocol)."""
+        """Speak LSP over stdio, reading with tuneconf.lsp.protocol.read_messages."""
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout))
-        reader = BatchReader(stdin, self.thread_pool)
+        protocol = cast(TuneconfProtocol, self.protocol)
         try:
-            asyncio.run(run_async(self._stop_event, reader, self.protocol, log, self.report_server_error))
+            asyncio.run(read_messages(stdin.fileno(), self.thread_pool, protocol, self._stop_event))
         except BrokenPipeError:
             log.error("The connection to the client is lost; shutting down.")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]
+
+    def report_server_error(self, error: Exception, source: type[Exception]) -> None:
+        """Log every error; a window only for the session's first internal one (see lsp/reporting.py)."""
+        client_fault = self.popups.is_client_fault(error)
+        log.log(logging.WARNING if client_fault else logging.ERROR, "%s: %s", source.__name__, error)
+        message = self.popups.message(error, source)
+        if message is not None:
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
 
     def start_progress(self, title: str) -> str | None:
         """LSP work-done progress for slow work, when the client supports it."""
@@ -156,6 +167,7 @@ server = TuneconfServer()
 @server.feature(types.INITIALIZE)
 @guarded(None)
 def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
+    cast(TuneconfProtocol, ls.protocol).adopt_text_workspace()
     options = params.initialization_options or {}
     ls.features = ClientFeatures.of(params.capabilities, params.client_info, options)
     ls.project.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
@@ -303,11 +315,17 @@ def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types
 
 
 @server.command(command_ids.EFFECTIVE_CONFIG)
-@guarded("# tuneconf could not compute the effective config (see the tuneconf output channel)\n")
-def effective_config(ls: TuneconfServer, uri: str, overrides: list[str] | None = None, resolve: bool = True) -> str:
-    """The effective config of an open document as YAML (for the read-only "Effective config" view)."""
-    result = effective_yaml(ls.view(uri).parsed, list(overrides or []), bool(resolve))
-    return result.text if not result.error else f"# tuneconf: {result.error}\n"
+async def effective_config(
+    ls: TuneconfServer, uri: str, overrides: list[str] | None = None, resolve: bool = True
+) -> str:
+    """The effective config of an open document as YAML (for the read-only "Effective config" view).
+    OmegaConf renders it on a thread (bounded: effective.py), so other requests go on meanwhile."""
+    try:
+        prepared = prepare(ls.view(uri).parsed, list(overrides or []))
+        return await asyncio.get_running_loop().run_in_executor(None, effective_view, prepared, bool(resolve))
+    except Exception:
+        log.exception("effective config failed")
+        return "# tuneconf could not compute the effective config (see the tuneconf output channel)\n"
 
 
 @server.command(command_ids.LAUNCH_PLAN)
