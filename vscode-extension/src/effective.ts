@@ -1,9 +1,11 @@
 // The read-only "Effective config" document: the server's view of a config with its overrides
-// applied and interpolations resolved, refreshed as the config changes.
+// applied and interpolations resolved, refreshed as the config changes (once typing pauses, and not
+// while the last render is still being computed: refreshGate.ts).
 import * as vscode from "vscode";
 
 import type { ServerConnection } from "./client";
 import { SERVER_COMMANDS } from "./commandIds";
+import { RefreshGate } from "./refreshGate";
 
 export const SCHEME = "tuneconf-effective";
 
@@ -20,6 +22,7 @@ export class EffectiveConfigProvider implements vscode.TextDocumentContentProvid
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly open = new Set<string>();
+  private readonly gate = new RefreshGate((source) => this.changed.fire(effectiveUri(vscode.Uri.parse(source))));
 
   constructor(
     private readonly server: ServerConnection,
@@ -29,18 +32,21 @@ export class EffectiveConfigProvider implements vscode.TextDocumentContentProvid
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const source = vscode.Uri.parse(decodeURIComponent(uri.query));
     this.open.add(source.toString());
-    const text = await this.server.executeCommand(SERVER_COMMANDS.effectiveConfig, [source.toString(), this.overrides(source), true]);
+    const text = await this.gate.rendered(source.toString(), () =>
+      this.server.executeCommand(SERVER_COMMANDS.effectiveConfig, [source.toString(), this.overrides(source), true]),
+    );
     return typeof text === "string" ? text : "# the tuneconf server is not running (see the tuneconf output)\n";
   }
 
-  /** Re-render the effective config of `source` if it is shown. */
+  /** Re-render the effective config of `source`, if it is shown, once its edits pause. */
   refresh(source: vscode.Uri): void {
     if (this.open.has(source.toString())) {
-      this.changed.fire(effectiveUri(source));
+      this.gate.changed(source.toString());
     }
   }
 
   dispose(): void {
+    this.gate.dispose();
     this.changed.dispose();
   }
 }

@@ -15,6 +15,7 @@ from tuneconf.document.components import component_of
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Node, deref
 from tuneconf.document.tree import Sequence as SeqNode
+from tuneconf.document.values import ExpansionLimitError, check_expansion
 from tuneconf.files import read_text
 from tuneconf.index.annotations import literal_value
 from tuneconf.index.docstrings import summary
@@ -36,12 +37,20 @@ def schema_command(target: str) -> int:
         return exits.USAGE
     project = Project(Settings(), [Path.cwd()])
     view = project.view(path.resolve().as_uri(), None, text)
-    print(json.dumps(config_schema(view.parsed, view.ctx, f"tuneconf schema for {path.name}"), indent=1))
+    try:
+        schema = config_schema(view.parsed, view.ctx, f"tuneconf schema for {path.name}")
+    except ExpansionLimitError as exc:
+        print(f"tuneconf: cannot write a schema for {target}: {exc}", file=sys.stderr)
+        return exits.USAGE
+    print(json.dumps(schema, indent=1))
     project.save()
     return exits.OK
 
 
 def config_schema(doc: ParsedConfig, ctx: AnalysisContext, title: str = "torchtune config") -> dict[str, Any]:
+    """Raises ExpansionLimitError for a config OmegaConf refuses for its size: lists are walked item by
+    item, through aliases."""
+    check_expansion(doc.root)
     properties: dict[str, Any] = {}
     definitions: dict[str, Any] = {}
     top = doc.mapping

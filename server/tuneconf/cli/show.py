@@ -21,7 +21,7 @@ def show_command(targets: list[str], resolve: bool) -> int:
         print(finding_line(finding, str(path)), file=sys.stderr)
     if result.error:
         print(f"tuneconf: cannot show {path}: {result.error}", file=sys.stderr)
-        return exits.FINDINGS
+        return exits.USAGE if result.too_large else exits.FINDINGS
     sys.stdout.write(result.text)
     for line in result.unresolved:
         print(f"tuneconf: not resolved: {line}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lsprotocol import types
 
@@ -13,12 +14,14 @@ from tuneconf.document.cursor import At, node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.document.tree import KeyPath, Mapping, Node, Scalar, Sequence, Span, deref
-from tuneconf.document.values import to_python
+from tuneconf.document.values import ExpansionLimitError, to_python
 from tuneconf.effective import select_resolved
+from tuneconf.interpolation.bounds import UNNAMED, Bounds, refusal, selectable
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS, Reference, parse_value
 from tuneconf.interpolation.resolve import dotted, node_at_path, offset_span, target
 
 _OPEN = re.compile(r"\$\{(?P<inner>[^${}]*)$")
+SHOWN_CHARS = 300  # of a resolved value in a hover (bounds.py allows 100,000)
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def interpolation_hover(doc: ParsedConfig, line: int, col: int, conv: Converter)
     resolved, note = resolved_value(doc, hit.at.path)
     if resolved is not None:
         parts.append(f"resolves to `{resolved}`" + (f" *({note})*" if note else ""))
+    elif note:
+        parts.append(f"*{note}*")
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
         range=conv.range(offset_span(hit.at.scalar, hit.ref.start, hit.ref.end)),
@@ -145,20 +150,52 @@ def _resolver_hover(doc: ParsedConfig, line: int, col: int, conv: Converter) -> 
     resolved, note = resolved_value(doc, at.path)
     if resolved is not None:
         parts.append(f"`{dotted(at.path)}` resolves to `{resolved}`" + (f" *({note})*" if note else ""))
+    elif note:
+        parts.append(f"`{dotted(at.path)}`: *{note}*")
     return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)), conv.range(span))
 
 
 def resolved_value(doc: ParsedConfig, path: KeyPath) -> tuple[str | None, str]:
-    """The value at `path` as OmegaConf resolves it (oc.env reads the server's environment)."""
-    from omegaconf import OmegaConf
-
+    """The value at `path` as OmegaConf resolves it (oc.env reads the server's environment), or why not:
+    OmegaConf is asked only where interpolation/bounds.py finds it cheap."""
     try:
-        value = select_resolved(OmegaConf.create(to_python(doc.root) or {}), dotted(path))
+        plain, config = _loaded(doc)
+    except ExpansionLimitError as exc:
+        return None, f"not resolved: {exc}"
+    except Exception as exc:  # a value OmegaConf cannot hold
+        return None, f"OmegaConf cannot load the config: {str(exc).splitlines()[0]}"
+    cost = Bounds(plain).at(path)
+    reason = refusal(cost) if cost is not None else "OmegaConf does not load this value"
+    reason = reason if selectable(path) else UNNAMED
+    if reason is not None:
+        return None, f"not resolved: {reason}"
+    try:
+        value = select_resolved(config, dotted(path))
     except Exception as exc:
         return None, f"OmegaConf cannot resolve it: {str(exc).splitlines()[0]}"
     raw = getattr(node_at_path(doc.root, path)[0], "value", "")
     note = "oc.env read from the tuneconf server's environment" if "oc.env" in str(raw) else ""
-    return repr(value) if not isinstance(value, str) else value, note
+    shown = repr(value) if not isinstance(value, str) else value
+    if len(shown) > SHOWN_CHARS:
+        note = "; ".join(filter(None, [f"{len(shown):,} characters", note]))
+        shown = f"{shown[:SHOWN_CHARS]}…"
+    return shown, note
+
+
+_last_loaded: list[tuple[ParsedConfig, Any, Any]] = []
+
+
+def _loaded(doc: ParsedConfig) -> tuple[Any, Any]:
+    """The document's plain values and OmegaConf config, kept for the last document hovered: creating
+    the config costs up to half a second at OmegaConf's 10,000 nodes, and hovers come in runs."""
+    from omegaconf import OmegaConf
+
+    if _last_loaded and _last_loaded[0][0] is doc:
+        return _last_loaded[0][1:]
+    plain = to_python(doc.root) or {}
+    loaded = (doc, plain, OmegaConf.create(plain))
+    _last_loaded[:] = [loaded]
+    return loaded[1:]
 
 
 def _preview(node: Node | None) -> str:

@@ -84,7 +84,7 @@ def parse_value(text: str) -> ParsedValue:
 def _parse(text: str) -> ParsedValue:
     if "${" not in text:  # OmegaConf parses only strings that hold one
         return ParsedValue()
-    if len(text) > MAX_TEXT or _nesting(text) > MAX_NESTING:
+    if not analysable(text):
         return ParsedValue()  # too big to analyse here; OmegaConf may still read it, so nothing is reported
     simple = _simple(text)
     return simple if simple is not None else _antlr(text)
@@ -124,6 +124,11 @@ def _simple(text: str) -> ParsedValue | None:
             at += len(key) + 1
         result.references.append(Reference(m.start(), m.end(), len(m.group(1)), tuple(keys), tuple(spans)))
     return result
+
+
+def analysable(text: str) -> bool:
+    """Whether parse_value reads `text` (it gives an empty ParsedValue, no error, for longer or deeper text)."""
+    return len(text) <= MAX_TEXT and _nesting(text) <= MAX_NESTING
 
 
 def _nesting(text: str) -> int:
