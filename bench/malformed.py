@@ -41,6 +41,44 @@ def corpus() -> dict[str, str]:
         "interpolation-nested-1000": HEADER + "x: " + "${" * 1000 + "a" + "}" * 1000 + "\na: 1\n",
         "huge-dotpath": HEADER + "m:\n  _component_: torchtune." + ".".join(["a" * 50] * 2000) + "\n",
         "huge-key": HEADER + "k" * 200_000 + ": 1\n",
+        **adversarial(),
+    }
+
+
+def adversarial() -> dict[str, str]:
+    """The adversarial sweep's documents (issue 12): regex, size, line-break, fix and run-path attacks."""
+    doubling = "a0: x\n" + "".join(f"a{i}: ${{a{i - 1}}}${{a{i - 1}}}\n" for i in range(1, 31))
+    aliases = "a0: &a0 {x: 1}\n" + "".join(f"a{i}: &a{i} {{y: *a{i - 1}}}\n" for i in range(1, 1000))
+    merges = "b0: &b0 {x: 1}\n" + "".join(f"b{i}: &b{i} {{<<: *b{i - 1}, y{i}: 1}}\n" for i in range(1, 300))
+    keys = ["a\\nb", "c\\rd", "e\\u2028f\\x1b[31m"]  # escapes YAML turns into a newline, a CR, U+2028, ESC
+    component = "model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n  lora_rank: 8\n"
+    return {
+        "header-flags": "# tune run" + " --a" * 24 + " r --confi\n" + component,
+        "blank-lines": "\n" * 100_000,
+        "blank-crlf": "\r\n" * 100_000,
+        "whitespace-lines": " \t\n" * 100_000,
+        "comment-lines": "#\n" * 100_000,
+        "key-spaces": "model:\n  a" + " " * 100_000 + "x\n  b: 1\n",
+        "newline-keys": "".join(f'"{key}": 1\n"{key}": 2\n' for key in keys),
+        "unusual-line-terminators": HEADER + "a: 1\u2028b: 2\u2029c: 3\x85d: 4\x0be: 5\x0cf: 6\x1cg: 7\n",
+        "lone-cr": HEADER.replace("\n", "\r") + "a: 1\rb:\r  c: 2\r",
+        "mixed-eol": HEADER + "a: 1\r\nb: 2\nc: 3\rd: 4\n",
+        "astral-keys": HEADER + "😀: 1\nm:\n  " + "𝔘" * 1000 + ": 2\n",
+        "bidi-combining": HEADER + "a\u0301\u200f\u202e: 1\nb: \u202ex\u202c\n",
+        "bom-mid": HEADER + "a: 1\n\ufeffb: 2\n",
+        "100k-flat-keys": HEADER + "".join(f"k{i}: {i}\n" for i in range(100_000)),
+        "100k-anchors": HEADER + "".join(f"a{i}: &a{i} {i}\nb{i}: *a{i}\n" for i in range(50_000)),
+        "100k-duplicate-keys": HEADER + "k: 1\n" * 100_000,
+        "alias-chain-1000": HEADER + aliases,
+        "merge-chain-300": HEADER + merges,
+        "shared-component": HEADER
+        + component.replace("lora_rank", "lora_rnak").replace("l:", "l: &m")
+        + "teacher: *m\n",
+        "crlf-component": (HEADER + component).replace("\n", "\r\n"),
+        "interpolation-doubling-30": HEADER + doubling + "output_dir: ${a30}\n",
+        "output-dir-cycle": HEADER + "output_dir: ${log_dir}\nlog_dir: ${output_dir}\n",
+        "prepare-in-block": HEADER + "notes: |\n  # tuneconf: prepare=../../evil.py\nepochs: 1\n",
+        "prepare-outside": HEADER + "# tuneconf: prepare=../../../../etc/passwd\nepochs: 1\n",
     }
 
 

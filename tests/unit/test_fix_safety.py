@@ -1,11 +1,13 @@
 """Fixes never lose data. Every code action, as the editor receives it (UTF-16 ranges), has valid,
-non-overlapping ranges, deletes only around its own finding, and leaves a document that still parses;
-applying the preferred fixes to broken configs, one after another, gives back a config as clean as the
-one that was broken (for typos of arguments, dotpaths and interpolations in all 156 built-ins)."""
+non-overlapping ranges, deletes only around its own finding, and leaves a document that still parses and
+that OmegaConf judges safe (tests/edit_oracle.py: it still loads, nothing outside the edit changes, new
+lines end as the file's do), also where the config is written with CRLF, a BOM, anchors and merge keys,
+block scalars or escaped strings; applying the preferred fixes to broken configs, one after another, gives
+back a config as clean as the one that was broken (for typos of arguments, dotpaths and interpolations in
+all 156 built-ins)."""
 
 from __future__ import annotations
 
-import itertools
 import random
 import re
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from lsprotocol import types
 
 from builtin import CONFIG_ROOT, builtin_configs
+from edit_oracle import apply, edits_of, judge, offset
 from tuneconf.document.components import iter_components
 from tuneconf.document.parse import parse
 from tuneconf.document.positions import Converter, encoding_of
@@ -40,40 +43,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project(Settings(), [CONFIG_ROOT], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
-def offset(text: str, position: types.Position) -> int:
-    """The code point offset of an LSP position (UTF-16 columns; lines end at \\n, \\r\\n or \\r)."""
-    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-    assert position.line < len(starts), position
-    line_end = starts[position.line + 1] if position.line + 1 < len(starts) else len(text)
-    line = re.sub(r"[\r\n]+$", "", text[starts[position.line] : line_end])
-    units = line.encode("utf-16-le")
-    assert position.character <= len(units) // 2, (position, line)  # never past the end of the line
-    before = units[: position.character * 2].decode("utf-16-le")  # raises inside a surrogate pair
-    return starts[position.line] + len(before)
-
-
-def apply(text: str, edits: list[types.TextEdit]) -> tuple[str, list[tuple[int, int]]]:
-    """The text after the edits, and the code point ranges they replaced (checked not to overlap)."""
-    ranges = sorted((offset(text, e.range.start), offset(text, e.range.end), e.new_text) for e in edits)
-    for (_, end, _), (start, _, _) in itertools.pairwise(ranges):
-        assert end <= start, "overlapping edits"
-    for start, end, new in reversed(ranges):
-        assert start <= end
-        text = text[:start] + new + text[end:]
-    return text, [(a, b) for a, b, _ in ranges]
-
-
 def actions(view: ConfigView) -> list[types.CodeAction]:
     conv = Converter(view.parsed.lines, encoding_of(None))
     return code_actions(view.uri, view.parsed, view.findings(), EVERYWHERE, conv, view.ctx)
 
 
-def assert_safe(view: ConfigView, text: str) -> None:
-    """Each action: valid ranges; what it deletes overlaps its diagnostic's lines; the result parses."""
+def assert_safe(view: ConfigView, text: str) -> int:
+    """Each action: valid ranges; what it deletes overlaps its diagnostic's lines; the result parses, and
+    OmegaConf judges it safe (tests/edit_oracle.py). Returns how many actions were offered."""
     syntax_before = bool(view.parsed.syntax)
-    for action in actions(view):
-        assert action.edit is not None and action.edit.changes is not None
-        (edits,) = action.edit.changes.values()
+    offered = actions(view)
+    for action in offered:
+        edits = edits_of(action)
         after, replaced = apply(text, edits)
         for diagnostic in action.diagnostics or []:
             first, last = (
@@ -83,17 +64,21 @@ def assert_safe(view: ConfigView, text: str) -> None:
             for start, end in replaced:
                 assert start == end or (start <= last and end >= first), (action.title, start, end)
         assert syntax_before or not parse(after).syntax, action.title
+        assert judge(text, action) == []
+    return len(offered)
 
 
-def fix_everything(project: Project, uri: str, text: str) -> tuple[str, list[str]]:
-    """Apply preferred quick fixes until none is left; return the text and the codes still found."""
+def fix_everything(project: Project, uri: str, text: str) -> tuple[str, list[str], int]:
+    """Apply preferred quick fixes until none is left, checking every action offered on the way; return
+    the text, the codes still found and how many actions were offered."""
+    offered = 0
     for version in range(1, 50):
         view = project.view(uri, version, text)
-        assert_safe(view, text)
+        offered += assert_safe(view, text)
         preferred = [a for a in actions(view) if a.is_preferred]
         if not preferred:
-            return text, sorted(f.code for f in view.findings() if f.file is None)
-        text, _ = apply(text, next(iter(preferred[0].edit.changes.values())))  # type: ignore[union-attr]
+            return text, sorted(f.code for f in view.findings() if f.file is None), offered
+        text, _ = apply(text, edits_of(preferred[0]))
     raise AssertionError("the fixes never converge")
 
 
@@ -129,11 +114,49 @@ def mutated(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+# A plain value that starts like a path or an interpolation (no quotes, comment or backslash after it).
+PATHLIKE = re.compile(r"^( *)([A-Za-z_]\w*): ([/$][^#'\"\\]*?)\s*$")
+SECTION = re.compile(r"^([A-Za-z_]\w*):\s*$")
+
+
+def reshaped(text: str, how: str) -> str:
+    """The same config written another way YAML allows, where a careless edit would do harm."""
+    if how == "crlf":
+        return text.replace("\n", "\r\n")
+    if how == "bom":
+        return "\ufeff" + text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        found = PATHLIKE.match(line)
+        if how == "block" and found:  # a literal block scalar: value on the next line
+            lines[i] = f"{found[1]}{found[2]}: |-\n{found[1]}  {found[3]}"
+        elif how == "escaped" and found:  # a double-quoted string with an escape in it
+            lines[i] = f'{found[1]}{found[2]}: "{found[3].replace("/", chr(92) + "x2F")}"'
+    if how == "anchors":  # the first section shared through an alias and a merge key
+        first = next(i for i, line in enumerate(lines) if SECTION.match(line))
+        lines[first] += " &shared"
+        lines += ["shared_twin: *shared", "shared_merged:", "  <<: *shared", "  extra: 1", ""]
+    return "\n".join(lines)
+
+
+def test_actions_on_reshaped_builtin_configs_are_safe(project: Project) -> None:
+    """CRLF, a BOM, anchors with aliases and merge keys, block scalars and escaped strings: every action
+    offered on the way to fixing typos is judged by OmegaConf."""
+    rng = random.Random(7)
+    offered = {how: 0 for how in ("crlf", "bom", "anchors", "block", "escaped")}
+    for file in builtin_configs()[::12]:
+        broken = mutated(file.read_text(), rng)
+        for how in offered:
+            text = reshaped(broken, how)
+            offered[how] += fix_everything(project, file.as_uri(), text)[2]
+    assert min(offered.values()) > 10, offered
+
+
 def test_the_demo_and_non_ascii_configs(project: Project) -> None:
     demo = (ROOT / "configs" / "demo_mistakes.yaml").read_text()
-    _, left = fix_everything(project, (ROOT / "configs" / "demo_mistakes.yaml").as_uri(), demo)
+    _, left, _ = fix_everything(project, (ROOT / "configs" / "demo_mistakes.yaml").as_uri(), demo)
     assert left == ["duplicate-key", "wrong-type"]  # the two mistakes no edit can guess
-    text, left = fix_everything(project, "file:///tmp/non-ascii.yaml", NON_ASCII)
+    text, left, _ = fix_everything(project, "file:///tmp/non-ascii.yaml", NON_ASCII)
     assert "${output_dir}/x" in text and "lora_rank: 8" in text and "é😀" in text
 
 
@@ -145,7 +168,7 @@ def test_typos_in_every_builtin_config_are_fixed_back(project: Project) -> None:
         clean = {f.code for f in project.view(file.as_uri(), 0, original).findings() if f.file is None}
         broken = mutated(original, rng)
         assert broken != original
-        fixed, left = fix_everything(project, file.as_uri(), broken)
+        fixed, left, _ = fix_everything(project, file.as_uri(), broken)
         assert set(left) <= clean, file.name  # as clean as before the typos
         restored += fixed == original
     assert restored >= 0.95 * len(builtin_configs())  # 152 of 156 here: the rest are fixed to another name

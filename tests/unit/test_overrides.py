@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from tuneconf.cli import main
+from tuneconf.document.parse import parse
+from tuneconf.overrides import merge
 
 CONFIG = """\
 # tune run my_recipe.py --config c.yaml
@@ -81,3 +83,41 @@ def test_show_prints_the_effective_config_and_resolves(capsys: pytest.CaptureFix
 def test_show_reports_what_stops_resolution(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     assert main(["show", "--resolve", str(config), "x=${nope}"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+DEEP = ".".join(["a"] * 1_000)
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        (f"{DEEP}=1", "error[bad-override] This key has 1,000 segments; OmegaConf fails (RecursionError)"),
+        (".".join(["a"] * 150) + "=1", "warning[bad-override] This key has 150 segments; tuneconf checks keys of at"),
+        (f"~{DEEP}", "error[bad-override] Could not find 'a.a.a"),
+        ("model.x=" + "[" * 150 + "]" * 150, "error[bad-override] The value is nested 150 levels deep"),
+        ("output_dir=" + "x" * 200_000, "warning[bad-override] This override is 200,011 bytes long"),
+        ("~" + "k" * 100_000, "error[bad-override] Could not find 'kkkkkkkk"),
+        ("k" * 100_000 + "=[1", "error[bad-override] The value is not valid YAML"),
+    ],
+    ids=[
+        "1000-segments",
+        "150-segments",
+        "remove-1000-segments",
+        "value-150-deep",
+        "200k-characters",
+        "remove-100k",
+        "100k-key",
+    ],
+)
+def test_deep_or_long_overrides_get_a_short_finding_never_a_traceback(
+    capsys: pytest.CaptureFixture[str], config: Path, override: str, said: str
+) -> None:
+    merged = merge(parse(CONFIG), [override])  # returns, whatever the depth: no RecursionError
+    assert merged.findings
+    for command in ("check", "show"):
+        code = main([command, str(config), override])
+        out, err = capsys.readouterr()
+        reported = (out if command == "check" else err).splitlines()
+        assert any(said in line for line in reported), (command, reported[:3])
+        assert all(len(line) < 1_000 for line in reported)  # what an argument adds to a message is clipped
+        assert code == (1 if "error[" in said else 0)

@@ -180,7 +180,8 @@ def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Sym
     name = pair.name or ""
     if component.dotpath.span.start_line < 0 <= pair.key.span.start_line:
         return _stale(component, pair, symbol)
-    guess = _closest(name, names)
+    present = set(component.mapping.names())
+    guess = _closest(name, [n for n in names if n not in present])  # renaming onto a key set already duplicates it
     fixes = []
     if guess:
         assert isinstance(pair.key, Scalar)

@@ -74,7 +74,10 @@ def _references(doc: ParsedConfig, occ: Occurrence) -> Iterator[Finding]:
         where = dotted(tuple(k for k in ref.keys[: found.failed] if k is not None)) or "the config's top level"
         hint = f" Did you mean '{guess}'?" if guess else ""
         message = f"Interpolation {_text(occ, ref.start, ref.end)} names '{key}', which {where} does not have.{hint}"
-        fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess else []
+        # Where escapes, line breaks or a block scalar part the value from its columns, the span is the
+        # whole scalar: replacing it with the key would lose the rest of the value, so no fix.
+        exact = span != occ.scalar.span
+        fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess and exact else []
         yield Finding("unknown-interpolation-key", Severity.ERROR, message, span, data={"fixes": fixes})
 
 

@@ -69,17 +69,22 @@ def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext) -> I
     read = sorted(usage.read_keys())
     occurrences = document_occurrences(doc, ctx)
     referenced = frozenset(str(r.keys[0]) for o in occurrences for r in o.parsed.references if r.keys and r.dots == 0)
-    family = f"unused-key:{id(usage)}:{hash(referenced)}"
-    yield from ctx.per_section(family, doc, lambda pair: _unused(pair, info, read, referenced), local=True)
+    present = frozenset(doc.mapping.names()) if doc.mapping is not None else frozenset()
+    # A key the config sets already is no guess: renaming onto it would make a duplicate key.
+    guesses = [key for key in read if key not in present]
+    family = f"unused-key:{id(usage)}:{hash(referenced)}:{hash(present)}"
+    yield from ctx.per_section(family, doc, lambda pair: _unused(pair, info, read, guesses, referenced), local=True)
 
 
-def _unused(pair: Pair, info: RecipeInfo, read: list[str], referenced: frozenset[str]) -> Iterator[Finding]:
+def _unused(
+    pair: Pair, info: RecipeInfo, read: list[str], guesses: list[str], referenced: frozenset[str]
+) -> Iterator[Finding]:
     usage = info.usage
     assert usage is not None
     name = pair.name
     if name is None or name in read or name in referenced or pair.key.span.start_line < 0:
         return
-    guess = closest(name, read)
+    guess = closest(name, guesses)
     if usage.escapes and not guess:
         return  # the recipe hands the config to other code, which may read it
     hint = f" Did you mean '{guess}'?" if guess else " It has no effect; remove it or check the recipe."

@@ -5,19 +5,25 @@ Codes: duplicate-key, top-level-not-mapping, not-loadable, odd-line-break, too-l
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tuneconf.context import AnalysisContext
 from tuneconf.document.parse import MAX_CHARS, ParsedConfig
 from tuneconf.document.tags import BOOL, FLOAT, INT, MAP, MERGE, NULL, PREFIX, SEQ, STR, VALUE
 from tuneconf.document.tree import Mapping, Node, Scalar, Sequence, Span, walk
-from tuneconf.document.values import LIST_TAGS, PATH_TAGS, expanded_count, unique_count
+from tuneconf.document.values import (
+    DEFAULT_NODE_LIMIT,
+    LIST_TAGS,
+    PATH_TAGS,
+    ExpansionLimitError,
+    expanded_count,
+    node_limit,
+    unique_count,
+)
 from tuneconf.findings import Finding, Related, Severity
 
 # OmegaConf fails with a RecursionError a little beyond 70 levels of nesting.
 DEEPEST_LOADABLE = 70
-DEFAULT_NODE_LIMIT = 10_000
 ALIAS_RATIO = 100
 ALIAS_RATIO_MIN_NODES = 1_000
 _KEY_TAGS = {STR, MERGE, VALUE, INT, FLOAT, BOOL}
@@ -29,16 +35,30 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     root, top = doc.root, doc.mapping
     if root is None:
         return
+    size = list(_size(doc, ctx))
+    yield from size
+    if size:
+        return  # OmegaConf stops at the count: what else is wrong is not reached (and 100,000 keys take seconds)
     if top is None:
         yield from _nodes(root)
-        yield from _size(root, expanded_count(root, _node_limit() or 0))
         return
     yield from _duplicates(top)
     yield from _keys(top)
     yield from ctx.per_section("structure", doc, lambda pair: _nodes(pair.value), local=True)
-    limit = _node_limit() or 0
-    counts = ctx.per_section(f"size:{limit}", doc, lambda pair: [expanded_count(pair.value, limit)], local=True)
-    yield from _size(root, 1 + sum(1 + count for count in counts))
+
+
+def too_many_nodes(doc: ParsedConfig, ctx: AnalysisContext) -> bool:
+    """Whether OmegaConf refuses `doc` for its size (its node limit, or aliases expanding too far):
+    then no other check runs (diagnostics.run_checks), as OmegaConf reaches nothing else."""
+    return doc.root is not None and any(True for _ in _size(doc, ctx))
+
+
+def _count(doc: ParsedConfig, ctx: AnalysisContext, family: str, count: Callable[[Node], int]) -> int:
+    """`count` over the document, section by section (an unchanged section's count is remembered)."""
+    if doc.mapping is None:
+        return count(doc.root) if doc.root is not None else 0
+    counts = ctx.per_section(family, doc, lambda pair: [count(pair.value)], local=True)
+    return 1 + sum(1 + c for c in counts)
 
 
 def _nodes(root: Node) -> Iterator[Finding]:
@@ -118,19 +138,21 @@ def _keys(mapping: Mapping) -> Iterator[Finding]:
             yield _not_loadable(_head(key.span), "A list or mapping cannot be a key. Use a plain name.")
 
 
-def _size(root: Node, expanded: int) -> Iterator[Finding]:
-    limit = _node_limit()
-    if limit is None:
+def _size(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
+    limit, root = _node_limit(), doc.root
+    if limit is None or root is None:
         return
+    # Counted as OmegaConf counts, each section's count stopping a little past the limit.
+    expanded = _count(doc, ctx, f"size:{limit}", lambda node: expanded_count(node, limit))
     if expanded > limit:
         message = (
-            f"More than {limit:,} YAML nodes: OmegaConf refuses to load it (set "
-            "OMEGACONF_MAX_YAML_EXPANDED_NODES to a larger number where the run starts)."
+            f"More than {limit:,} YAML nodes: OmegaConf refuses to load it, so nothing else is checked (set "
+            "OMEGACONF_MAX_YAML_EXPANDED_NODES to a larger number where the run starts, and where tuneconf runs)."
         )
         yield _not_loadable(_head(root.span), message)
         return
     if expanded > ALIAS_RATIO_MIN_NODES:
-        unique = unique_count(root)
+        unique = _count(doc, ctx, "unique", unique_count)
         if expanded > unique * ALIAS_RATIO:
             message = (
                 f"Aliases expand {unique:,} nodes to {expanded:,}, beyond the {ALIAS_RATIO}x OmegaConf allows. "
@@ -140,10 +162,10 @@ def _size(root: Node, expanded: int) -> Iterator[Finding]:
 
 
 def _node_limit() -> int | None:
-    raw = os.environ.get("OMEGACONF_MAX_YAML_EXPANDED_NODES", "").strip()
-    if raw.lower() == "none":
-        return None
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_NODE_LIMIT
+    try:
+        return node_limit()
+    except ExpansionLimitError:  # an invalid value is said where values are expanded (show, run, the view)
+        return DEFAULT_NODE_LIMIT
 
 
 def _head(span: Span) -> Span:

@@ -175,6 +175,8 @@ def _whole_into_sections(
     root = composed.root
     if not isinstance(root, Mapping) or composed.aliases or composed.max_depth > _DEEPEST_CACHED:
         return _from_composed(text, lines, composed, [])
+    if len(texts) > _CACHE_SIZE:  # more sections than the cache holds: caching them, they would evict each other
+        return _from_composed(text, lines, composed, [])
     index = 0
     for section_text, (a, b) in zip(texts, bounds):
         start = index

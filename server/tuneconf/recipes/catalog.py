@@ -7,8 +7,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuneconf.files import read_text
 from tuneconf.index.modules import ModuleFinder
-from tuneconf.recipes.analysis import RecipeUsage, analyse
+from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, RecipeUsage, analyse
 from tuneconf.recipes.registry import RecipeChoice, Registry, choose_recipe, load_registry
 
 
@@ -64,9 +65,12 @@ class Catalog:
         found = self.finder.find(module_name)
         if found is None or found.path is None or found.compiled or hops <= 0:
             return None
+        source, _ = read_text(found.path, MAX_RECIPE_BYTES)  # a module of constants is no bigger than a recipe
+        if source is None:
+            return None
         try:
-            tree = ast.parse(found.path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError):
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
