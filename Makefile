@@ -22,7 +22,7 @@ test: setup vsix lint typecheck pytest ext-test
 
 # The fast inner loop: the core in process (tests/unit, tests/contract), no server process or editor.
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -m unit
+	$(VENV)/bin/pytest -q -m unit -n 2
 
 setup: $(STAMP) $(EXT_STAMP)
 

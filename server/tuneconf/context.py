@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Pair
+from tuneconf.index.names import NameIndex
+from tuneconf.index.names import request as names_request
 from tuneconf.index.records import ModuleListing, Resolution
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.settings import Settings
@@ -31,6 +33,8 @@ class AnalysisContext:
     """The index as requests use it: may wait a moment for a resolution under way (never long)."""
     listing: Callable[[str], ModuleListing | None] = lambda _module: None
     """Members and submodules of a module ("" for the top-level names); None while not known."""
+    names: Callable[[str], NameIndex | None] = lambda _package: None
+    """The public names of a top-level package (where a moved name lives now); None while not read."""
     interpreter: str = ""
     """The interpreter whose environment was searched (for "not installed" messages)."""
     recipe: RecipeInfo | None = None
@@ -40,6 +44,9 @@ class AnalysisContext:
     memo: dict[str, dict[int, tuple[Pair, list[Any]]]] = field(default_factory=dict)
     """Results per family and top-level section, kept across versions of a document (see `per_section`)."""
     _used: set[str] = field(default_factory=set)
+    _deferred: int = 0
+    """How often a check deferred: a section whose check deferred is not memoised, even when what it
+    waits for is pending already for another section (then `pending` does not grow)."""
 
     def resolve_or_defer(self, dotpath: str) -> Resolution | None:
         """For checks: the Resolution, or None with the dotpath noted in `pending` (the server resolves
@@ -47,6 +54,16 @@ class AnalysisContext:
         result = self.resolver(dotpath)
         if result is None:
             self.pending.add(dotpath)
+            self._deferred += 1
+        return result
+
+    def names_or_defer(self, package: str) -> NameIndex | None:
+        """For checks: a package's public names, or None with the request noted in `pending` (read in
+        the background with the dotpaths; then the document is checked again)."""
+        result = self.names(package)
+        if result is None:
+            self.pending.add(names_request(package))
+            self._deferred += 1
         return result
 
     def resolve_or_wait(self, dotpath: str) -> Resolution | None:
@@ -69,10 +86,10 @@ class AnalysisContext:
         for pair in top.pairs if top is not None else []:
             hit = last.get(id(pair))
             if hit is None or hit[0] is not pair:
-                before = len(self.pending)
+                before = self._deferred
                 found = list(compute(pair))
                 results.extend(found)
-                if len(self.pending) == before and (local or not _interpolates(doc, pair)):
+                if self._deferred == before and (local or not _interpolates(doc, pair)):
                     kept[id(pair)] = (pair, found)
                 continue
             kept[id(pair)] = hit

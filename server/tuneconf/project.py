@@ -19,6 +19,7 @@ from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics import run_checks
 from tuneconf.document.components import looks_like_config, matches_globs
 from tuneconf.document.parse import ParsedConfig, parse
+from tuneconf.document.templates import Template, checked, stand_ins
 from tuneconf.files import read_text, yaml_files
 from tuneconf.findings import Finding, placed
 from tuneconf.index.cache import DiskCache, default_directory
@@ -42,14 +43,20 @@ class ConfigView:
     parsed: ParsedConfig
     is_config: bool
     ctx: AnalysisContext
+    template: Template | None = None
+    """Jinja placeholders: `parsed` is the text with stand-ins (document/templates.py)."""
     _findings: list[Finding] | None = field(default=None, repr=False)
 
     def findings(self) -> list[Finding]:
         if self._findings is None:
             self.ctx.pending.clear()
-            self._findings = run_checks(self.parsed, self.ctx) if self.is_config else []
+            self._findings = self.templated(run_checks(self.parsed, self.ctx)) if self.is_config else []
             self.ctx.forget_unused_sections()
         return self._findings
+
+    def templated(self, findings: list[Finding]) -> list[Finding]:
+        """Without the findings a placeholder caused, with the template's one information."""
+        return checked(self.template, findings) if self.template is not None else findings
 
     def forget_findings(self) -> None:
         self._findings = None
@@ -105,6 +112,7 @@ class Project:
             resolver=lambda dotpath: index.resolve(dotpath, check_wait),
             waiting_resolver=lambda dotpath: index.resolve(dotpath, request_wait),
             listing=lambda module: index.listing(module, request_wait),
+            names=lambda package: index.names(package, self.blocking),
             interpreter=index.env.interpreter,
         )
 
@@ -121,8 +129,12 @@ class Project:
             ctx.memo = hit.ctx.memo  # section results carry over to the next version
         if marked or config:
             path = Path(path_of(uri)) if uri.startswith("file:") else None
+            if path is not None:  # `tune run` may run from the config's folder: its modules resolve
+                self.index.add_local_root(path.parent, True if self.blocking else REQUEST_WAIT_S)
             ctx.recipe = self.catalog.for_config(text, path)
-        view = ConfigView(uri, version, parse(text), marked or config, ctx)
+        template = stand_ins(text)
+        parsed = parse(template.text if template is not None else text)
+        view = ConfigView(uri, version, parsed, marked or config, ctx, template)
         if marked or not config:
             self._views[uri] = view
         return view
@@ -133,7 +145,7 @@ class Project:
         if not overrides:
             return view.findings()
         merged = merged if merged is not None else merge(view.parsed, overrides)
-        found = run_checks(merged.doc, view.ctx) + [placed(f) for f in merged.findings]
+        found = view.templated(run_checks(merged.doc, view.ctx)) + [placed(f) for f in merged.findings]
         return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))
 
     def views(self) -> list[ConfigView]:

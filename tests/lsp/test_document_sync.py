@@ -57,7 +57,7 @@ async def test_syntax_error_keeps_the_outline_of_the_rest(client: LanguageClient
     assert symbols is not None
     names = [s.name for s in symbols if isinstance(s, types.DocumentSymbol)]
     assert names == ["recipe", "output_dir", "model", "dataset", "optimizer", "epochs"]
-    assert symbols[0].detail == "my_recipe.py"  # type: ignore[union-attr]
+    assert symbols[0].detail == "my_recipe.py (from the header)"  # type: ignore[union-attr]
 
 
 async def test_outline_shows_components_with_their_short_names(vscode: LanguageClient) -> None:

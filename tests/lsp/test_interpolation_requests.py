@@ -86,7 +86,8 @@ async def test_effective_config_lens_and_command(vscode: LanguageClient) -> None
     open_doc(vscode, URI, CONFIG)
     lenses = await request(vscode.text_document_code_lens_async(types.CodeLensParams(text_document=doc())))
     commands = [lens.command for lens in lenses or [] if lens.command is not None]
-    assert [c.title for c in commands] == ["Run lora_finetune_single_device", "Debug", "Check", "Effective config"]
+    run = "Run lora_finetune_single_device (from the header)"
+    assert [c.title for c in commands] == [run, "Debug", "Check", "Effective config"]
     effective = commands[-1]
     assert effective.command == "tuneconf.showEffectiveConfig" and list(effective.arguments or []) == [URI]
     text = await request(

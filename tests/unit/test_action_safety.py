@@ -15,7 +15,7 @@ from tuneconf.project import Project
 from tuneconf.settings import Settings
 
 EVERYWHERE = types.Range(types.Position(0, 0), types.Position(10**6, 0))
-HEADER = "# tune run lora_finetune_single_device --config x.yaml\n"
+HEADER = "# tuneconf: recipe=lora_finetune_single_device\n"  # known (a `tune run` header alone is a guess)
 MODEL = "model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\n  lora_attn_modules: ['q_proj', 'v_proj']\n"
 
 

@@ -29,7 +29,7 @@ def check(project: Project, text: str) -> list[Finding]:
     ("marked", "code", "severity"),
     [
         ("m:\n  _component_: canarypkg.«tiny_modle»\n", "unknown-member", Severity.ERROR),
-        ("m:\n  _component_: «canarypkgg».tiny_model\n", "unknown-module", Severity.ERROR),
+        ("m:\n  _component_: «canarypkgg».tiny_model\n", "not-installed", Severity.WARNING),
         ("m:\n  _component_: «nothere».x\n", "not-installed", Severity.WARNING),
         ("m:\n  _component_: canarypkg«..»x\n", "invalid-dotpath", Severity.ERROR),
         ("m:\n  _component_: «canarypkg.sub»\n", "not-callable", Severity.ERROR),

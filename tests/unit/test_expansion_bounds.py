@@ -183,6 +183,7 @@ def test_copies_of_a_long_value_stop_at_the_size_budget() -> None:
     assert shown is not None and len(shown) <= 301 and note == "50,000 characters"
 
 
+@pytest.mark.runtime  # a sweep over the 156 built-in configs
 def test_resolved_values_are_omegaconfs_on_every_builtin_config() -> None:
     for file in builtin_configs():
         text = file.read_text(encoding="utf-8")

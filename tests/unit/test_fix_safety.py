@@ -25,6 +25,9 @@ from tuneconf.interpolation.resolve import occurrences
 from tuneconf.project import ConfigView, Project
 from tuneconf.settings import Settings
 
+# Sweeps over the 156 built-in configs, judged by OmegaConf: the runtime tier, not `make unit`'s inner loop.
+pytestmark = pytest.mark.runtime
+
 ROOT = Path(__file__).resolve().parents[2]
 EVERYWHERE = types.Range(types.Position(0, 0), types.Position(10**6, 0))
 NON_ASCII = """\

@@ -87,7 +87,7 @@ def test_types_docs_and_enums(index: Index) -> None:
     ("dotpath", "status", "segment"),
     [
         ("canarypkg.tiny_modle", Status.UNKNOWN_MEMBER, 1),
-        ("canarypkgg.tiny_model", Status.UNKNOWN_MODULE, 0),
+        ("canarypkgg.tiny_model", Status.NOT_INSTALLED, 0),  # no guess at another top-level package
         ("notapackage.x", Status.NOT_INSTALLED, 0),
         ("canarypkg.broken.broken", Status.UNREADABLE, 2),
         ("canarypkg.cycle_a.thing", Status.UNREADABLE, 2),

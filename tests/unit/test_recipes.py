@@ -157,7 +157,8 @@ def test_a_fitting_config_is_clean(project: Project) -> None:
     ("edit", "code", "severity", "says"),
     [
         (("epochs: 1\n", "epoch: 1\n"), "unused-key", Severity.WARNING, "Did you mean 'epochs'?"),
-        (("epochs: 1\n", ""), "missing-key", Severity.ERROR, "reads 'epochs' (recipe line"),
+        # one key missing from a header's guess is a borderline fit: a warning (tests/unit/test_recipe_certainty.py)
+        (("epochs: 1\n", ""), "missing-key", Severity.WARNING, "If run with lora_finetune_single_device (from the"),
         (("  model_type: LLAMA3_2\n", ""), "missing-argument", Severity.ERROR, "needs model_type"),
         (("  lr: 3e-4\n", "  lr: 3e-4\n  params: []\n"), "supplied-argument", Severity.ERROR, "multiple values"),
         (("lora_llama3_2_1b\n", "llama3_2_1b\n"), "recipe-mismatch", Severity.ERROR, "is a LoRA recipe"),

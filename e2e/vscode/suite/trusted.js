@@ -261,8 +261,8 @@ const scenarios = [
       const lenses = await lensesWhen(t, document.uri, "tuneconf.runRecipe", "the Run lens");
       const titles = lenses.map((lens) => lens.command && lens.command.title);
       t.note("lenses", lenses.map((lens) => ({ title: lens.command.title, command: lens.command.command, line: lens.range.start.line + 1 })));
-      t.check("the lenses are Run lora_finetune_single_device, Debug, Check, Effective config",
-        JSON.stringify(titles) === JSON.stringify(["Run lora_finetune_single_device", "Debug", "Check", "Effective config"]), titles);
+      t.check("the lenses are Run lora_finetune_single_device (from the header), Debug, Check, Effective config",
+        JSON.stringify(titles) === JSON.stringify(["Run lora_finetune_single_device (from the header)", "Debug", "Check", "Effective config"]), titles);
       const errors = vscode.languages.getDiagnostics(document.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
       t.ensure("the config has no errors (a run would ask first)", errors.length === 0, errors.map((d) => describe(document, d)));
       const output = path.join(t.folder.fsPath, "configs", "tiny", ".artifacts", "output");

@@ -17,6 +17,7 @@ from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
+from tuneconf.index.names import Moved
 from tuneconf.index.records import ParamKind, Resolution, Status, Symbol, TypeSpec
 from tuneconf.index.service import public_path
 from tuneconf.interpolation.resolve import dotted, resolve_chain, whole_reference
@@ -87,13 +88,18 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:
     if r.status is Status.NOT_INSTALLED:
         where = ctx.interpreter or "the selected interpreter"
         message = (
-            f"Module '{name}' is not installed in the environment of {where}. Install it there, or point "
-            "tuneconf.interpreter at the environment that has it."
+            f"Module '{name}' was not found: not installed in the environment of {where}, and not in the "
+            "workspace folders, the config's folder or PYTHONPATH. If it is your own module, run `tune run` "
+            f"from the folder that holds '{name}' or add that folder to PYTHONPATH; if it is a package, "
+            "install it there, or point tuneconf.interpreter at the environment that has it."
         )
         return Finding("not-installed", Severity.WARNING, message, span)
     if r.status is Status.UNREADABLE:
         message = f"Cannot check '{r.dotpath}': {r.message or 'a module on the way cannot be read'}."
         return Finding("unreadable-module", Severity.WARNING, message, span)
+    moved = _moved(r, ctx)
+    if moved is not None:
+        return _moved_member(scalar, r.dotpath, moved)
     guess = _closest(name, r.candidates)
     fixes = [_replace_segment(scalar, r.segment, guess)] if guess else []
     hint = f"; did you mean '{guess}'?" if guess else "."
@@ -104,6 +110,32 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:
     detail = f" ({r.message})" if r.message else ""
     message = f"'{parent}' has no member '{name}'{detail}{hint}"
     return Finding("unknown-member", Severity.ERROR, message, span, data={"fixes": fixes})
+
+
+def _moved(r: Resolution, ctx: AnalysisContext) -> Moved | None:
+    """Where an unknown member's name is defined now in its package (the package's names are read in
+    the background: until then, None, and the document is checked again once they are)."""
+    if r.status is not Status.UNKNOWN_MEMBER or r.segment < 1:
+        return None
+    names = ctx.names_or_defer(r.dotpath.split(".", 1)[0])
+    return names.moved(r.dotpath) if names is not None else None
+
+
+def _moved_member(scalar: Scalar, dotpath: str, moved: Moved) -> Finding:
+    """The whole dotpath is marked: the fix rewrites all of it. Only a sole home is preferred (and in
+    `moved`, which the fix-every-moved-name action applies); several homes are offered side by side."""
+    where = dotpath.rsplit(".", 1)[0]
+    span = text_span(scalar)
+    if moved.unique:
+        (home,) = moved.homes
+        message = f"{moved.name} is not in {where}; it is {home} now."
+        fixes = [fix(f"Change to {home}", (span, home), preferred=True)]
+        return Finding("unknown-member", Severity.ERROR, message, scalar.span, data={"fixes": fixes, "moved": home})
+    homes = " or ".join(moved.homes)
+    note = "pick one" if len(moved.homes) > 1 else f"as far as the part of {dotpath.split('.', 1)[0]} read shows"
+    message = f"{moved.name} is not in {where}; it is {homes} now ({note})."
+    fixes = [fix(f"Change to {home}", (span, home)) for home in moved.homes]
+    return Finding("unknown-member", Severity.ERROR, message, scalar.span, data={"fixes": fixes})
 
 
 def _replace_segment(scalar: Scalar, index: int, guess: str) -> dict[str, object]:

@@ -1,15 +1,23 @@
 """The config against its recipe: keys it must have, keys nothing reads, arguments the recipe
 supplies (so the config must not, and need not), and configs written for another kind of recipe.
 
-Codes: missing-key, unused-key, missing-argument, supplied-argument, recipe-mismatch.
+A guessed recipe (a `# tune run` header, a launch command in the workspace, a `.py` beside the config)
+is first weighed by its fit (recipes/evidence.py: Fit): a good fit is checked as a known recipe, its
+messages saying where the recipe came from; a borderline one gives warnings worded "if run with X"; a
+poor one gives no per-key findings, only one warning that the config may not be run by it, with fixes
+that name a recipe that fits better.
+
+Codes: missing-key, unused-key, missing-argument, supplied-argument, recipe-mismatch, recipe-fit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from tuneconf.context import AnalysisContext
-from tuneconf.diagnostics.edits import fix, insert_pairs, remove_pair, text_span
+from tuneconf.diagnostics.edits import Fix, fix, insert_pairs, remove_pair, text_span
 from tuneconf.diagnostics.interpolations import document_occurrences
 from tuneconf.document.components import Component, component_of, iter_components
 from tuneconf.document.parse import ParsedConfig
@@ -18,9 +26,25 @@ from tuneconf.findings import Finding, Severity
 from tuneconf.index.records import ParamKind, Symbol
 from tuneconf.recipes.analysis import ITEM, RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
+from tuneconf.recipes.evidence import BORDERLINE, POOR, Fit, measure
+from tuneconf.recipes.registry import tune_runs
 from tuneconf.suggest import closest
 
 _LORA_KEYS = ("lora_rank", "lora_alpha", "lora_attn_modules")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """How findings name the recipe, and how sure they are: a known recipe by its name; a guess that fits
+    by its name and where it came from; a borderline guess as warnings, "If run with X (from ...): "."""
+
+    name: str
+    prefix: str = ""
+    demoted: bool = False
+
+    def severity(self, severity: Severity) -> Severity:
+        return Severity.WARNING if self.demoted else severity
 
 
 def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
@@ -28,42 +52,58 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     top = doc.mapping
     if info is None or info.usage is None or info.usage.error or top is None or doc.syntax:
         return
-    yield from _missing_keys(doc, top, info)
-    yield from _unused_keys(doc, info, ctx)
-    family = f"recipe-arguments:{id(info.usage)}"
-    yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx), local=True)
-    yield from _mismatch(top, info, ctx)
+    fit = None if info.choice.known else measure(info.usage, [n for n in top.names() if n is not None])
+    if fit is not None and fit.grade == POOR:
+        yield _poor_fit(doc, top, info, fit)
+        return
+    voice = _voice(info, fit)
+    yield from _missing_keys(doc, top, info, voice)
+    yield from _unused_keys(doc, info, ctx, voice)
+    family = f"recipe-arguments:{id(info.usage)}:{voice}"
+    yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx, voice), local=True)
+    yield from _mismatch(top, info, ctx, voice)
 
 
-def _section_arguments(doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+def _voice(info: RecipeInfo, fit: Fit | None) -> _Voice:
+    name, how = info.choice.name, info.choice.how
+    if fit is None:
+        return _Voice(name)
+    if fit.grade == BORDERLINE:
+        return _Voice(name, f"If run with {name} ({how}): ", demoted=True)
+    return _Voice(f"{name}, {how},")
+
+
+def _section_arguments(
+    doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice
+) -> Iterator[Finding]:
     assert info.usage is not None
     for found in iter_components(pair.value, ctx.settings.component_keys):
         component = Component((pair.name or "", *found.path), found.mapping, found.dotpath)
         resolution = ctx.resolve_or_defer(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None
         if symbol is not None and symbol.parameters is not None:
-            yield from _arguments(doc, component, symbol, info.usage, info.choice.name)
+            yield from _arguments(doc, component, symbol, info.usage, voice)
 
 
-def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo) -> Iterator[Finding]:
+def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo, voice: _Voice) -> Iterator[Finding]:
     assert info.usage is not None
     present = set(top.names())
     missing = {k: r for k, r in info.usage.required_keys().items() if k not in present}
     if not missing:
         return
     where = _first_key(top)
-    recipe = info.choice.name
     for key, read in missing.items():
         message = (
-            f"{recipe} reads '{key}' (recipe line {read.line}), which this config does not set: "
+            f"{voice.prefix}{voice.name} reads '{key}' (recipe line {read.line}), which this config does not set: "
             "the run fails with a missing key. Add it."
         )
         edit = insert_pairs(doc, top, [(key, "???")])
         fixes = [fix(f"Add '{key}: ???'", edit)] if edit else []
-        yield Finding("missing-key", Severity.ERROR, message, where, data={"fixes": fixes, "key": key})
+        severity = voice.severity(Severity.ERROR)
+        yield Finding("missing-key", severity, message, where, data={"fixes": fixes, "key": key})
 
 
-def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice) -> Iterator[Finding]:
     usage = info.usage
     assert usage is not None
     read = sorted(usage.read_keys())
@@ -72,12 +112,16 @@ def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext) -> I
     present = frozenset(doc.mapping.names()) if doc.mapping is not None else frozenset()
     # A key the config sets already is no guess: renaming onto it would make a duplicate key.
     guesses = [key for key in read if key not in present]
-    family = f"unused-key:{id(usage)}:{hash(referenced)}:{hash(present)}"
-    yield from ctx.per_section(family, doc, lambda pair: _unused(pair, info, read, guesses, referenced), local=True)
+    family = f"unused-key:{id(usage)}:{hash(referenced)}:{hash(present)}:{voice}"
+
+    def compute(pair: Pair) -> Iterator[Finding]:
+        return _unused(pair, info, read, guesses, referenced, voice)
+
+    yield from ctx.per_section(family, doc, compute, local=True)
 
 
 def _unused(
-    pair: Pair, info: RecipeInfo, read: list[str], guesses: list[str], referenced: frozenset[str]
+    pair: Pair, info: RecipeInfo, read: list[str], guesses: list[str], referenced: frozenset[str], voice: _Voice
 ) -> Iterator[Finding]:
     usage = info.usage
     assert usage is not None
@@ -88,7 +132,7 @@ def _unused(
     if usage.escapes and not guess:
         return  # the recipe hands the config to other code, which may read it
     hint = f" Did you mean '{guess}'?" if guess else " It has no effect; remove it or check the recipe."
-    message = f"{info.choice.name} never reads '{name}'.{hint}"
+    message = f"{voice.prefix}{voice.name} never reads '{name}'.{hint}"
     fixes = []
     if guess and isinstance(pair.key, Scalar):
         fixes.append(fix(f"Rename to '{guess}'", (text_span(pair.key), guess), preferred=True))
@@ -96,7 +140,7 @@ def _unused(
 
 
 def _arguments(
-    doc: ParsedConfig, component: Component, symbol: Symbol, usage: RecipeUsage, recipe: str
+    doc: ParsedConfig, component: Component, symbol: Symbol, usage: RecipeUsage, voice: _Voice
 ) -> Iterator[Finding]:
     path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
     if not path or path not in {i.path for i in usage.instantiations}:
@@ -107,20 +151,25 @@ def _arguments(
     for pair in component.mapping.pairs:
         if pair.name in supplied and pair.key.span.start_line >= 0:
             message = (
-                f"{recipe} passes '{pair.name}' to {symbol.short_name} itself; setting it here too fails with "
-                f"\"got multiple values for argument '{pair.name}'\". Remove it."
+                f"{voice.prefix}{voice.name} passes '{pair.name}' to {symbol.short_name} itself; setting it here "
+                f"too fails with \"got multiple values for argument '{pair.name}'\". Remove it."
             )
             fixes = [fix(f"Remove '{pair.name}'", remove_pair(doc, component.mapping, pair), preferred=True)]
-            yield Finding("supplied-argument", Severity.ERROR, message, pair.key.span, data={"fixes": fixes})
+            severity = voice.severity(Severity.ERROR)
+            yield Finding("supplied-argument", severity, message, pair.key.span, data={"fixes": fixes})
     if unknown:
         return
     missing = [p for p in params if p.required and p.name not in present and p.name not in supplied]
     if missing:
         names = ", ".join(p.name for p in missing)
-        message = f"{symbol.short_name} needs {names}, which neither this config nor {recipe} provides. Add them."
+        message = (
+            f"{voice.prefix}{symbol.short_name} needs {names}, which neither this config nor {voice.name} "
+            "provides. Add them."
+        )
         edit = insert_pairs(doc, component.mapping, [(p.name, "???") for p in missing if p.by_keyword])
         fixes = [fix(f"Add {names}", edit)] if edit else []
-        yield Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
+        severity = voice.severity(Severity.ERROR)
+        yield Finding("missing-argument", severity, message, component.dotpath.span, data={"fixes": fixes})
 
 
 def supplied_arguments(usage: RecipeUsage, path: KeyPath, symbol: Symbol) -> tuple[set[str], bool]:
@@ -133,7 +182,7 @@ def supplied_arguments(usage: RecipeUsage, path: KeyPath, symbol: Symbol) -> tup
     return set(by_position[:positional]) | keywords, unknown
 
 
-def _mismatch(top: Mapping, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+def _mismatch(top: Mapping, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice) -> Iterator[Finding]:
     """torchtune #1550: a LoRA config run by a full-finetune recipe, or the other way round."""
     usage = info.usage
     assert usage is not None
@@ -149,14 +198,14 @@ def _mismatch(top: Mapping, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[
     recipe = info.choice.name
     if wants_lora and not takes_lora:
         message = (
-            f"{recipe} is a LoRA recipe (it reads model.{wants_lora[0]}), but {symbol.short_name} is not a LoRA "
-            "model. Use a lora_* model builder, or a full-finetune recipe."
+            f"{voice.prefix}{voice.name} is a LoRA recipe (it reads model.{wants_lora[0]}), but "
+            f"{symbol.short_name} is not a LoRA model. Use a lora_* model builder, or a full-finetune recipe."
         )
-        yield Finding("recipe-mismatch", Severity.ERROR, message, component.dotpath.span)
+        yield Finding("recipe-mismatch", voice.severity(Severity.ERROR), message, component.dotpath.span)
     elif takes_lora and not wants_lora and "lora" not in recipe:
         message = (
-            f"{symbol.short_name} is a LoRA model, but {recipe} does not train LoRA adapters (it never reads "
-            "model.lora_rank). Use the matching lora_* recipe, or a model without LoRA."
+            f"{voice.prefix}{symbol.short_name} is a LoRA model, but {voice.name} does not train LoRA adapters "
+            "(it never reads model.lora_rank). Use the matching lora_* recipe, or a model without LoRA."
         )
         yield Finding("recipe-mismatch", Severity.WARNING, message, component.dotpath.span)
 
@@ -164,3 +213,66 @@ def _mismatch(top: Mapping, info: RecipeInfo, ctx: AnalysisContext) -> Iterator[
 def _first_key(top: Mapping) -> Span:
     visible = [p for p in top.pairs if p.key.span.start_line >= 0]
     return visible[0].key.span if visible else Span(0, 0, 0, 0)
+
+
+def _poor_fit(doc: ParsedConfig, top: Mapping, info: RecipeInfo, fit: Fit) -> Finding:
+    """One warning on the line the guess came from, instead of findings about keys that may be fine."""
+    name, choice = info.choice.name, info.choice
+    parts = []
+    if fit.missing:
+        parts.append(f"it lacks {len(fit.missing)} keys {name} reads ({_listed(fit.missing)})")
+    if fit.unread:
+        parts.append(f"it sets {len(fit.unread)} keys {name} never reads ({_listed(fit.unread)})")
+    copied = ""
+    if choice.source == "tune run header" and choice.where and not choice.where.endswith((".yaml", ".yml")):
+        copied = f" The header runs the built-in config {choice.where}, not this file: `tune cp` copied it."
+    message = (
+        f"This config may not be run by {name} ({choice.how}): {' and '.join(parts)}.{copied} Name its recipe "
+        "with a `# tuneconf: recipe=` comment to check it against that recipe."
+    )
+    where = _source_line(doc, info) or _first_key(top)
+    fixes = _naming_fixes(info, fit, top, doc.text)
+    return Finding("recipe-fit", Severity.WARNING, message, where, data={"fixes": fixes})
+
+
+def _naming_fixes(info: RecipeInfo, fit: Fit, top: Mapping, text: str) -> list[Fix]:
+    """Insert `# tuneconf: recipe=`: the recipe files found in the workspace, the registry's best fit
+    (when it fits better than the guess), and the guess itself (to confirm it). Each passes the safety
+    gate of features/actions.py: a comment line changes no value."""
+    keys = [n for n in top.names() if n is not None]
+    found = [(o, measure(u, keys)) for o, u in info.others]
+    # Recipes of one family fit the same keys (single device / distributed, full / LoRA): among equals, the
+    # one whose name's words the config uses most (lora_* builders, a copied header's single_device).
+    words = frozenset(w.lower() for w in _WORD.findall(text))
+    registry = sorted(
+        (f.score, -sum(w in words for w in _WORD.findall(o.name)), i, o)
+        for i, (o, f) in enumerate(found)
+        if o.source == "registry"
+    )
+    named = [(o, o.how) for o, _ in found if o.source != "registry"]
+    if registry and registry[0][0] < fit.score:
+        named.append((registry[0][3], "best fit in the registry"))
+    if info.choice.builtin or info.choice.source != "launch command":
+        # a script's own recipe path is relative to the script; a comment's, to the config or workspace
+        named.append((info.choice, f"keep the guess, {info.choice.how}"))
+    top_line = Span(0, 0, 0, 0)
+    return [
+        fix(f"Add '# tuneconf: recipe={o.name}' ({why})", (top_line, f"# tuneconf: recipe={o.name}\n"))
+        for o, why in named
+    ]
+
+
+def _source_line(doc: ParsedConfig, info: RecipeInfo) -> Span | None:
+    """The header line the recipe was read from."""
+    if info.choice.source != "tune run header":
+        return None
+    wanted = (info.choice.name, info.choice.where)
+    for number, line in enumerate(doc.lines):
+        if "tune" in line and wanted in tune_runs(line):
+            return Span(number, 0, number, len(line.rstrip("\r\n")))
+    return None
+
+
+def _listed(keys: tuple[str, ...], most: int = 4) -> str:
+    shown = ", ".join(keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")

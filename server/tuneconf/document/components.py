@@ -13,6 +13,7 @@ from tuneconf.document.tree import Sequence as SeqNode
 
 # [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
 _TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run\b", re.M)
+_TUNECONF_COMMENT = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=", re.M)
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,11 @@ def iter_components(root: Node | None, keys: Sequence[str]) -> Iterator[Componen
 
 
 def looks_like_config(text: str, keys: Sequence[str]) -> bool:
-    """A component key used as a mapping key, or a `tune run` line in a comment."""
-    return any(key_pattern(key).search(text) for key in keys) or bool(_TUNE_RUN.search(text))
+    """A component key used as a mapping key, a `tune run` line in a comment, or a `# tuneconf: recipe=`
+    comment (the user says which recipe runs it)."""
+    if any(key_pattern(key).search(text) for key in keys):
+        return True
+    return bool(_TUNE_RUN.search(text) or _TUNECONF_COMMENT.search(text))
 
 
 @functools.lru_cache(maxsize=64)

@@ -66,6 +66,9 @@ def code_actions(
             action = _quick_fix(uri, fix, conv, diagnostic, gate)
             if action is not None:
                 actions.append(action)
+    every = _every_moved_name(uri, findings, requested, conv, gate)
+    if every is not None:
+        actions.append(every)
     added = _add_required(uri, doc, requested, conv, ctx, gate)
     if added is not None:
         actions.append(added)
@@ -83,6 +86,28 @@ def _quick_fix(
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         is_preferred=bool(fix.get("preferred")) or None,
+        edit=_workspace_edit(uri, edits, conv),
+    )
+
+
+def _every_moved_name(
+    uri: str, findings: list[Finding], requested: types.Range, conv: Converter, gate: _Gate
+) -> types.CodeAction | None:
+    """One action applying every moved name's sole replacement (components.py puts it in `moved`),
+    offered beside one of them when the file has several. Its edits pass the gate together."""
+    moved = [f for f in findings if f.file is None and "moved" in f.data]
+    if len(moved) < 2 or not any(_overlaps(conv.range(f.span), requested) for f in moved):
+        return None
+    first_fixes = [f.data["fixes"][0] for f in moved]
+    edits = gate.checked([(Span(*edit[:4]), edit[4]) for fix in first_fixes for edit in fix["edits"]])
+    if edits is None:
+        return None
+    return types.CodeAction(
+        title=f"Fix every moved name in this file ({len(moved)})",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[
+            types.Diagnostic(range=conv.range(f.span), message=f.message, code=f.code, source="tuneconf") for f in moved
+        ],
         edit=_workspace_edit(uri, edits, conv),
     )
 

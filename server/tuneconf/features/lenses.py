@@ -19,7 +19,9 @@ def code_lenses(
     if recipe is None:
         run = types.Command(title="Run recipe: unknown (add a tune run header)", command=RUN_RECIPE, arguments=[uri])
     else:
-        run = types.Command(title=f"Run {recipe.choice.name}", command=RUN_RECIPE, arguments=[uri])
+        # how it is known: a guess (a header, a launch command found in the workspace) says so
+        title = f"Run {recipe.choice.name} ({recipe.choice.how})"
+        run = types.Command(title=title, command=RUN_RECIPE, arguments=[uri])
     commands = [
         run,
         types.Command(title="Debug", command=DEBUG_RECIPE, arguments=[uri]),

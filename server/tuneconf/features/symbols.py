@@ -11,20 +11,26 @@ from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.document.tree import Sequence as SeqNode
+from tuneconf.recipes.registry import RecipeChoice
 
 _DETAIL_WIDTH = 60
 
 
 def document_symbols(
-    doc: ParsedConfig, keys: Sequence[str], conv: Converter, recipe: str | None = None
+    doc: ParsedConfig, keys: Sequence[str], conv: Converter, recipe: RecipeChoice | None = None
 ) -> list[types.DocumentSymbol]:
-    """Top-level keys and components; first, the recipe that runs the config (or "unknown")."""
+    """Top-level keys and components; first, the recipe that runs the config and how it is known
+    ("lora_finetune_single_device (from the header)"), or "unknown"."""
     mapping = doc.mapping
     if mapping is None:
         return []
     head = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
     recipe_symbol = types.DocumentSymbol(
-        name="recipe", kind=types.SymbolKind.Event, range=head, selection_range=head, detail=recipe or "unknown"
+        name="recipe",
+        kind=types.SymbolKind.Event,
+        range=head,
+        selection_range=head,
+        detail=f"{recipe.name} ({recipe.how})" if recipe else "unknown",
     )
     keyed = [_symbol(p.name, p.key, p.value, keys, conv) for p in mapping.pairs if p.name is not None]
     return [recipe_symbol, *keyed]

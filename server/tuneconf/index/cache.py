@@ -16,10 +16,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from tuneconf.index.names import NameIndex
 from tuneconf.index.records import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
 FORMAT = 4
+NAMES_FORMAT = 1
 
 
 def default_directory() -> Path:
@@ -34,6 +36,7 @@ class DiskCache:
     def __init__(self, directory: Path | None, env_key: str) -> None:
         digest = hashlib.sha256(f"{FORMAT}\0{env_key}".encode()).hexdigest()[:20]
         self.file = (directory / f"index-v{FORMAT}-{digest}.json") if directory is not None else None
+        self._names_stem = (directory / f"names-v{NAMES_FORMAT}-{digest}") if directory is not None else None
         self._entries: dict[str, Any] | None = None
         self._dirty = False
         self._lock = threading.Lock()
@@ -57,6 +60,31 @@ class DiskCache:
             self._load()[resolution.dotpath] = {"deps": stamps, "record": _plain(resolution)}
             self._dirty = True
 
+    def get_names(self, package: str) -> NameIndex | None:
+        """A package's public names (index/names.py), while none of the files and folders read changed."""
+        file = self._names_file(package)
+        try:
+            data = json.loads(file.read_text(encoding="utf-8")) if file is not None and file.is_file() else None
+            if data is None or data.get("format") != NAMES_FORMAT or not _fresh(data["deps"]):
+                return None
+            return NameIndex(package, [(path, target) for path, target in data["entries"]], data["complete"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring an unreadable names cache %s: %s", file, exc)
+            return None
+
+    def put_names(self, names: NameIndex, deps: list[Path]) -> None:
+        stamps = [_stamp(p) for p in deps]
+        file = self._names_file(names.package)
+        if file is None or not stamps or any(s is None for s in stamps):
+            return  # (read from nothing: it could never go stale)
+        data = {"format": NAMES_FORMAT, "deps": stamps, "entries": names.entries, "complete": names.complete}
+        _write(file, json.dumps(data, separators=(",", ":")))
+
+    def _names_file(self, package: str) -> Path | None:
+        return (
+            None if self._names_stem is None else self._names_stem.with_name(f"{self._names_stem.name}-{package}.json")
+        )
+
     def flush(self) -> None:
         """Write the cache if it changed (atomically: a crash leaves the old file)."""
         if self.file is None or not self._dirty:
@@ -64,14 +92,7 @@ class DiskCache:
         with self._lock:
             data = json.dumps({"format": FORMAT, "entries": self._entries}, separators=(",", ":"))
             self._dirty = False
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".index-")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(tmp, self.file)
-        except OSError as exc:
-            log.warning("cannot write the index cache %s: %s", self.file, exc)
+        _write(self.file, data)
 
     def _load(self) -> dict[str, Any]:
         if self._entries is None:
@@ -84,6 +105,18 @@ class DiskCache:
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     log.warning("ignoring an unreadable index cache %s: %s", self.file, exc)
         return self._entries
+
+
+def _write(file: Path, data: str) -> None:
+    """Write atomically: a crash, or another server writing too, leaves a whole file."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".index-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        os.replace(tmp, file)
+    except OSError as exc:
+        log.warning("cannot write the index cache %s: %s", file, exc)
 
 
 def _stamp(path: Path) -> list[Any] | None:

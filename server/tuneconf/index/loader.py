@@ -102,6 +102,10 @@ class Loader:
         self.touched: set[Path] = set()
         """Files read (or reused) since the caller last cleared it: what a result depends on."""
 
+    def forget_missing(self) -> None:
+        """Look again for the modules not found so far (the finder searches a new folder)."""
+        self._visited = {name: v for name, v in self._visited.items() if v is not None}
+
     # -- modules ---------------------------------------------------------------------------------
 
     def visit(self, name: str) -> Visited | None:

@@ -29,6 +29,18 @@ class ModuleFinder:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._cache: dict[str, ModuleFile | None] = {}
+        self.local_roots: list[Path] = []
+        """Folders `tune run` may run from besides the workspace folders (a config's own folder):
+        searched after the environment, for regular modules and packages only (a plain folder of
+        configs there is no evidence of a namespace package)."""
+
+    def add_local_root(self, folder: Path) -> bool:
+        """Search `folder` too; True when it is new (then names not found before may be found)."""
+        if folder in self.local_roots or folder in self.env.search_path or not folder.is_dir():
+            return False
+        self.local_roots.append(folder)
+        self._cache = {name: found for name, found in self._cache.items() if found is not None}
+        return True
 
     def find(self, name: str) -> ModuleFile | None:
         if name in self._cache:
@@ -38,6 +50,8 @@ class ModuleFinder:
         if last.isidentifier():
             if not parent:
                 found = self._find_in(name, last, self._roots(last))
+                if found is None and self.local_roots:
+                    found = self._find_in(name, last, self.local_roots, namespaces=False)
             else:
                 outer = self.find(parent)
                 if outer is not None and outer.package_dirs:
@@ -67,11 +81,12 @@ class ModuleFinder:
 
     def top_level_names(self) -> list[str]:
         names: set[str] = set(self.env.editable)
-        for root in self.env.search_path:
+        for root in [*self.env.search_path, *self.local_roots]:
+            local = root in self.local_roots
             try:
                 for entry in root.iterdir():
                     stem = entry.name.split(".", 1)[0]
-                    if stem.isidentifier() and (entry.is_dir() or entry.suffix in (".py", ".pyi")):
+                    if stem.isidentifier() and (_is_package(entry, local) or entry.suffix in (".py", ".pyi")):
                         names.add(stem)
             except OSError:
                 continue
@@ -84,7 +99,7 @@ class ModuleFinder:
             roots.insert(0, mapped.parent)
         return roots
 
-    def _find_in(self, name: str, last: str, roots: list[Path]) -> ModuleFile | None:
+    def _find_in(self, name: str, last: str, roots: list[Path], namespaces: bool = True) -> ModuleFile | None:
         namespace: list[Path] = []
         for root in roots:
             folder = root / last
@@ -97,7 +112,7 @@ class ModuleFinder:
             compiled = self._compiled(root, last)
             if compiled is not None:  # (a stub beside it was found above)
                 return ModuleFile(name, compiled, (), compiled=True)
-            if folder.is_dir():
+            if namespaces and folder.is_dir():
                 namespace.append(folder)
         if namespace:
             return ModuleFile(name, None, tuple(namespace))
@@ -112,3 +127,9 @@ class ModuleFinder:
         except OSError:
             return None
         return None
+
+
+def _is_package(entry: Path, regular_only: bool) -> bool:
+    if not entry.is_dir():
+        return False
+    return not regular_only or (entry / "__init__.py").is_file() or (entry / "__init__.pyi").is_file()

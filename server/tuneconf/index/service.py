@@ -10,15 +10,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import Environment
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef
 from tuneconf.index.modules import ModuleFinder
+from tuneconf.index.names import NameIndex, build, requested
 from tuneconf.index.records import Member, ModuleListing, Resolution, Status
 from tuneconf.index.signatures import SymbolBuilder
-from tuneconf.suggest import closest
 
 log = logging.getLogger(__name__)
 MAX_DOTPATH = 400
@@ -36,6 +37,9 @@ class Index:
         self._known: dict[str, Resolution] = {}
         self._listings: dict[str, ModuleListing | None] = {}
         self._lock = threading.RLock()
+        self._names: dict[str, NameIndex] = {}
+        self._names_lock = threading.Lock()
+        """Apart from the loader's lock: a package's names take seconds to read, dotpaths must not wait."""
 
     def resolve(self, dotpath: str, wait: bool | float = True) -> Resolution | None:
         """Resolve `dotpath`. `wait`: True blocks, False never waits, a number waits that many seconds
@@ -86,11 +90,25 @@ class Index:
         return result
 
     def _missing(self, dotpath: str, missing: Missing) -> Resolution:
-        status = missing.status
-        segment = dotpath.split(".")[missing.segment] if missing.segment < len(dotpath.split(".")) else ""
-        if status is Status.NOT_INSTALLED and closest(segment, missing.candidates, 0.8):
-            status = Status.UNKNOWN_MODULE
-        return Resolution(dotpath, status, None, missing.segment, tuple(missing.candidates), missing.message)
+        # A top-level module found nowhere stays NOT_INSTALLED, with no guess: `tokenizer` is not a
+        # misspelt `tokenizers` but a module of the user's that is not on the path we searched.
+        candidates = () if missing.status is Status.NOT_INSTALLED else tuple(missing.candidates)
+        return Resolution(dotpath, missing.status, None, missing.segment, candidates, missing.message)
+
+    def add_local_root(self, folder: Path, wait: bool | float = True) -> None:
+        """Search `folder` (a config's own folder, which `tune run` may run from) for modules found
+        nowhere else; what was not found before is looked up again. Not added when the loader was
+        not had within `wait` (the next view tries again)."""
+        known = folder in self.finder.local_roots or folder in self.env.search_path
+        if known or not folder.is_dir() or not self._acquire(wait):  # (a stat, not the lock, per keystroke)
+            return
+        try:
+            if self.finder.add_local_root(folder):
+                self.loader.forget_missing()
+                self._known = {d: r for d, r in self._known.items() if r.status is not Status.NOT_INSTALLED}
+                self._listings.pop("", None)
+        finally:
+            self._lock.release()
 
     def warm(self, dotpaths: Iterable[str], done: Callable[[list[str]], None] | None = None) -> threading.Thread:
         """Resolve `dotpaths` in a background thread, with the public paths of the private ones (the
@@ -100,9 +118,13 @@ class Index:
         def work() -> None:
             finished = []
             for dotpath in todo:
+                package = requested(dotpath)
                 try:
-                    self.resolve(dotpath)
-                    self.public_path(dotpath)  # what the private-dotpath check looks up next
+                    if package is not None:
+                        self.names(package)
+                    else:
+                        self.resolve(dotpath)
+                        self.public_path(dotpath)  # what the private-dotpath check looks up next
                     finished.append(dotpath)
                 except Exception:
                     log.exception("resolving %s failed", dotpath)
@@ -115,6 +137,29 @@ class Index:
         thread = threading.Thread(target=work, name="tuneconf-index", daemon=True)
         thread.start()
         return thread
+
+    def names(self, package: str, wait: bool = True) -> NameIndex | None:
+        """The public names of a top-level package (index/names.py): from memory, the disk cache, or
+        read (torchtune ~0.15 s, torchao ~0.5 s, torch ~3 s). Without `wait`, only what is in memory (None
+        otherwise: the check that asked defers to `warm`), as reading even the disk costs a keystroke."""
+        known = self._names.get(package)
+        if known is not None or not wait:
+            return known
+        with self._names_lock:
+            if package not in self._names:
+                self._names[package] = self._read_names(package)
+            return self._names[package]
+
+    def _read_names(self, package: str) -> NameIndex:
+        cached = self.cache.get_names(package) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        start = time.monotonic()
+        names, deps = build(self.finder, package)
+        log.info("read the names of %s in %.2f s (%d)", package, time.monotonic() - start, len(names.entries))
+        if self.cache is not None:
+            self.cache.put_names(names, deps)
+        return names
 
     def listing(self, module: str, wait: bool | float = True) -> ModuleListing | None:
         """The members and submodules of a module or package (None when it is not one)."""

@@ -232,7 +232,7 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
-    recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
+    recipe = view.ctx.recipe.choice if view.ctx.recipe is not None else None
     return document_symbols(view.parsed, ls.project.settings.component_keys, ls.converter(view), recipe)
 
 

@@ -4,13 +4,15 @@ and supplies (RecipeUsage), cached per recipe file version."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tuneconf.files import read_text
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, RecipeUsage, analyse
-from tuneconf.recipes.registry import RecipeChoice, Registry, choose_recipe, load_registry
+from tuneconf.recipes.evidence import LaunchScan, beside, guess_recipe
+from tuneconf.recipes.registry import RecipeChoice, Registry, known_recipe, load_registry, named_recipe
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,9 @@ class RecipeInfo:
     choice: RecipeChoice
     usage: RecipeUsage | None
     """None when the recipe file cannot be found (then recipe-level checks are skipped)."""
+    others: tuple[tuple[RecipeChoice, RecipeUsage], ...] = ()
+    """For a guess, the recipes it might be instead, to suggest the best fit: the recipe files found in
+    the workspace (launch commands, beside the config), then the registry's."""
 
 
 class Catalog:
@@ -28,6 +33,7 @@ class Catalog:
         self._registry: Registry | None = None
         self._usages: dict[Path, tuple[int, RecipeUsage]] = {}
         self._constants: dict[str, str | None] = {}
+        self.launches = LaunchScan(folders)
 
     @property
     def registry(self) -> Registry:
@@ -36,10 +42,35 @@ class Catalog:
         return self._registry
 
     def for_config(self, text: str, path: Path | None) -> RecipeInfo | None:
-        choice = choose_recipe(text, path, self.registry, self.globs, self.folders)
+        """The recipe known to run the config, else the best guess (recipes/evidence.py), else None."""
+        choice = known_recipe(text, path, self.registry, self.globs, self.folders)
+        if choice is not None:
+            return RecipeInfo(choice, self.usage_of(choice))
+        found = [self.launches.choices(path, self.registry), list(beside(path))] if path is not None else []
+        choice = guess_recipe(text, path, self.registry, self.folders, found, self.usage_of)
         if choice is None:
             return None
-        return RecipeInfo(choice, self.usage(choice.file) if choice.file is not None else None)
+        return RecipeInfo(choice, self.usage_of(choice), self._others(choice, path, [c for t in found for c in t]))
+
+    def usage_of(self, choice: RecipeChoice) -> RecipeUsage | None:
+        return self.usage(choice.file) if choice.file is not None else None
+
+    def _others(
+        self, choice: RecipeChoice, path: Path | None, found: list[RecipeChoice]
+    ) -> tuple[tuple[RecipeChoice, RecipeUsage], ...]:
+        """What a guess might be instead: the recipes found in the workspace, then the registry's."""
+        found = found + [
+            c for r in self.registry.recipes if (c := named_recipe(r.name, "registry", None, self.registry, []))
+        ]
+        others: dict[str, tuple[RecipeChoice, RecipeUsage]] = {}
+        for other in found:
+            usage = self.usage_of(other)
+            if other.file is not None and not other.builtin and path is not None:
+                # as a `# tuneconf: recipe=` comment in this config names it (resolved from its folder)
+                other = replace(other, name=Path(os.path.relpath(other.file, path.parent)).as_posix())
+            if other.name != choice.name and other.file != choice.file and usage is not None and not usage.error:
+                others.setdefault(other.name, (other, usage))
+        return tuple(others.values())
 
     def usage(self, file: Path) -> RecipeUsage | None:
         try:

@@ -14,7 +14,7 @@ from tuneconf.index.modules import ModuleFinder
 # [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
 _TUNECONF_RECIPE = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=[ \t]*(\S+)", re.M)
 _TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run[ \t]+(?P<args>.*)", re.M)
-"""A comment line with `tune run`; its arguments are read by `_run_of`, not by the regex (a regex for
+"""A comment line with `tune run`; its arguments are read by `run_of`, not by the regex (a regex for
 flags that may or may not take a value backtracks over every split of them: 2^flags)."""
 _FLAG = re.compile(r"--?[\w-]+(?P<value>=\S+)?")
 _RECIPE = re.compile(r"[\w./-]+")
@@ -94,6 +94,17 @@ def _recipe(call: ast.Call) -> RegistryRecipe | None:
     return RegistryRecipe(name, file_path, tuple(configs), distributed)
 
 
+KNOWN_SOURCES = frozenset({"tuneconf comment", "setting", "registry"})
+"""What names a config's recipe for certain; any other source is a guess, weighed by how well it fits."""
+_HOW = {
+    "tuneconf comment": "from the tuneconf comment",
+    "setting": "from the tuneconf.recipes setting",
+    "registry": "from the registry",
+    "recipe beside the config": "beside the config",
+    "tune run header": "from the header",
+}
+
+
 @dataclass(frozen=True)
 class RecipeChoice:
     """Which recipe a config belongs to, and how we know."""
@@ -102,20 +113,43 @@ class RecipeChoice:
     """A registry name, or the path of a custom recipe file as written."""
     file: Path | None
     source: str
-    """tuneconf comment | tune run header | registry | setting"""
+    """tuneconf comment | setting | registry (known) | launch command | recipe beside the config |
+    tune run header (guesses)"""
     distributed: bool = False
     builtin: bool = False
+    where: str = ""
+    """A launch command's file:line; a header's `--config` argument."""
+
+    @property
+    def known(self) -> bool:
+        return self.source in KNOWN_SOURCES
+
+    @property
+    def how(self) -> str:
+        """How it is known, for titles and messages: "from the header", "from scripts/train.sh:3"."""
+        return f"from {self.where}" if self.source == "launch command" else _HOW.get(self.source, self.source)
 
 
 def choose_recipe(
     text: str, config_path: Path | None, registry: Registry, globs: dict[str, str], workspace: list[Path]
 ) -> RecipeChoice | None:
-    """In order: a `# tuneconf: recipe=` comment; the `tune run RECIPE --config` header line; the registry
-    by config path; the `tuneconf.recipes` setting (glob → recipe); else None (unknown)."""
+    """The known recipe (`known_recipe`), else the header's `tune run` line that runs this file, else its
+    last (the catalog weighs more evidence: recipes/evidence.py)."""
+    known = known_recipe(text, config_path, registry, globs, workspace)
+    if known is not None:
+        return known
+    headers = header_choices(text, config_path, registry, workspace)
+    return next((c for c, names_this in headers if names_this), headers[-1][0] if headers else None)
+
+
+def known_recipe(
+    text: str, config_path: Path | None, registry: Registry, globs: dict[str, str], workspace: list[Path]
+) -> RecipeChoice | None:
+    """In order: a `# tuneconf: recipe=` comment; the registry by config path (a built-in config); the
+    `tuneconf.recipes` setting (glob → recipe); else None (a guess is all there is)."""
     comment = _TUNECONF_RECIPE.search(text)
-    named = comment.group(1) if comment else _header_recipe(text, config_path)
-    if named is not None:
-        found = _named(named, "tuneconf comment" if comment else "tune run header", config_path, registry, workspace)
+    if comment is not None:
+        found = named_recipe(comment.group(1), "tuneconf comment", config_path, registry, workspace)
         if found is not None:
             return found
     if config_path is not None:
@@ -125,30 +159,31 @@ def choose_recipe(
         candidates = [config_path.as_posix(), *[_relative(config_path, w) for w in workspace]]
         for glob, name in globs.items():
             if any(c and fnmatch.fnmatch(c, glob) for c in candidates):
-                return _named(name, "setting", config_path, registry, workspace)
+                return named_recipe(name, "setting", config_path, registry, workspace)
     return None
 
 
-def _header_recipe(text: str, config_path: Path | None) -> str | None:
-    """The recipe of the header's `tune run RECIPE --config CONFIG` line that runs this file (a header
-    may also show how to prepare, e.g. finetune a teacher with another config); else the first one."""
-    runs = tune_runs(text)
-    if not runs:
-        return None
-    if config_path is not None:
-        stem = config_path.with_suffix("").as_posix()
-        for recipe, config in runs:
-            if stem.endswith(config.removesuffix(".yaml").removesuffix(".yml")):
-                return recipe
-    return runs[0][0]
+def header_choices(
+    text: str, config_path: Path | None, registry: Registry, workspace: list[Path]
+) -> list[tuple[RecipeChoice, bool]]:
+    """The recipe of each `tune run RECIPE --config CONFIG` header line, in order, and whether its CONFIG
+    is this file (else a header copied by `tune cp` names the built-in config it came from)."""
+    stem = config_path.with_suffix("").as_posix() if config_path is not None else None
+    found = []
+    for recipe, config in tune_runs(text):
+        choice = named_recipe(recipe, "tune run header", config_path, registry, workspace, config)
+        if choice is not None:
+            names_this = stem is not None and stem.endswith(config.removesuffix(".yaml").removesuffix(".yml"))
+            found.append((choice, names_this))
+    return found
 
 
 def tune_runs(text: str) -> list[tuple[str, str]]:
     """(recipe, config) of each `tune run [FLAGS] RECIPE --config CONFIG` comment line, in order."""
-    return [run for m in _TUNE_RUN.finditer(text) if (run := _run_of(m.group("args").split()))]
+    return [run for m in _TUNE_RUN.finditer(text) if (run := run_of(m.group("args").split()))]
 
 
-def _run_of(args: list[str]) -> tuple[str, str] | None:
+def run_of(args: list[str]) -> tuple[str, str] | None:
     """(recipe, config) of `tune run` arguments `[FLAG [VALUE]]... RECIPE --config CONFIG`, in one pass.
     A flag may take the argument after it as its value, so the recipe is the argument before `--config`."""
     flags_before = flags_so_far = True  # the arguments before the previous one / before this one are flags
@@ -167,25 +202,32 @@ def _run_of(args: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _named(
-    name: str, source: str, config_path: Path | None, registry: Registry, workspace: list[Path]
+def named_recipe(
+    name: str,
+    source: str,
+    config_path: Path | None,
+    registry: Registry,
+    workspace: list[Path],
+    where: str = "",
 ) -> RecipeChoice | None:
+    """The recipe `name` names: a registry recipe, or a `.py` file found in the workspace folders or
+    beside the config (kept, without a file, when it is not found)."""
     recipe = registry.recipe(name)
     if recipe is not None:
-        return _builtin(recipe, registry, source)
+        return _builtin(recipe, registry, source, where)
     if not name.endswith(".py"):
         return None
     bases = [*(workspace or []), *([config_path.parent] if config_path else [])]
     for base in bases:
         candidate = (base / name).resolve()
         if candidate.is_file():
-            return RecipeChoice(name, candidate, source, distributed="distributed" in name)
-    return RecipeChoice(name, None, source, distributed="distributed" in name)
+            return RecipeChoice(name, candidate, source, distributed="distributed" in name, where=where)
+    return RecipeChoice(name, None, source, distributed="distributed" in name, where=where)
 
 
-def _builtin(recipe: RegistryRecipe, registry: Registry, source: str) -> RecipeChoice:
+def _builtin(recipe: RegistryRecipe, registry: Registry, source: str, where: str = "") -> RecipeChoice:
     file = registry.recipes_dir / recipe.file_path if registry.recipes_dir is not None else None
-    return RecipeChoice(recipe.name, file, source, recipe.supports_distributed, builtin=True)
+    return RecipeChoice(recipe.name, file, source, recipe.supports_distributed, builtin=True, where=where)
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -1,0 +1,249 @@
+"""A recipe the config does not name for certain (no `# tuneconf: recipe=` comment, setting or registry
+entry) is guessed, and a guess is weighed.
+
+`tune cp` copies a built-in config's `# tune run RECIPE --config X` header verbatim, and people then run
+the copy with their own recipe (often a `.py` beside it), so a header is frequently stale. Better
+evidence comes first: a launch command in the workspace that names this config file (shell scripts,
+Makefiles, SLURM scripts, markdown, CI YAML, `.vscode/tuneconf.json`, argv lists in Python); then a
+recipe `.py` beside the config with the same stem; then the header's `tune run` lines. Whatever is
+guessed, `Fit` measures how well the recipe's reads match the config's keys, and the recipe checks
+follow its grade (diagnostics/recipe.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuneconf.files import SKIP_DIRS, read_text
+from tuneconf.recipes.analysis import RecipeUsage
+from tuneconf.recipes.registry import RecipeChoice, Registry, header_choices, named_recipe, run_of
+
+MAX_LAUNCH_FILES = 1000
+"""Files a workspace scan for launch commands reads at most (listed once per catalog)."""
+MAX_LAUNCH_BYTES = 256 * 1024
+"""A bigger file is no script, Makefile or README worth reading for a launch command."""
+MAX_SCAN_BYTES = 16 * 1024 * 1024
+"""All the files of one scan together: the first document a guess is made for pays for the scan."""
+_SUFFIXES = frozenset(
+    {".sh", ".bash", ".zsh", ".slurm", ".sbatch", ".job", ".md", ".rst", ".txt", ".yaml", ".yml", ".json", ".py"}
+    | {".mk", ".toml", ".cfg", ".ini", ".ipynb"}
+)
+_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Justfile", "justfile", "Dockerfile"})
+_HIDDEN_SCANNED = frozenset({".github", ".gitlab", ".vscode", ".circleci", ".buildkite"})
+"""Hidden folders that hold CI definitions and editor launch settings (other hidden folders are skipped)."""
+# [ \t], never \s: a command is one line.
+_LAUNCH = re.compile(r"\btune[ \t]+run[ \t]+(?P<args>[^\n]*)")
+# An argv list in Python may be split over lines (as formatters write long lists): bounded, up to its `]`.
+_ARGV = re.compile(r"""['"]tune['"][ \t\n]*,[ \t\n]*['"]run['"][ \t\n]*,(?P<args>[^\]]{0,2000})""")
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:", re.M)
+_TRIM = "'\",;()[]`{}"
+_VARIABLE = ("$", "{", "%")
+
+GOOD, BORDERLINE, POOR = "good", "borderline", "poor"
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a recipe fits a config. Thresholds, measured on torchtune 0.6.1's 156 built-in configs:
+    against its own recipe every one lacks no key and sets at most 2 keys the recipe never reads (21 set
+    one, 5 two: keys kept for other recipes). So:
+    - good: no required key missing and at most 2 unread keys — the usual `tune cp` copy run with the
+      header's recipe; findings as for a known recipe;
+    - poor: 3 or more required keys missing, or unread keys at least 3 and at least half the config's
+      top-level keys — written for another recipe (a recipe family's required keys differ by 3 or more:
+      KD's teacher_model/kd_loss/kd_ratio, DPO's, generation's); no per-key findings, one warning;
+    - borderline otherwise (1–2 missing keys: version drift or a real omission): findings as warnings,
+      worded "if run with X"."""
+
+    missing: tuple[str, ...]
+    """Keys the recipe reads unconditionally that the config does not set."""
+    unread: tuple[str, ...]
+    """Top-level keys of the config the recipe never reads (none when the config escapes the recipe)."""
+    keys: int
+
+    @property
+    def grade(self) -> str:
+        if len(self.missing) >= 3 or len(self.unread) >= max(3, (self.keys + 1) // 2):
+            return POOR
+        return GOOD if not self.missing and len(self.unread) <= 2 else BORDERLINE
+
+    @property
+    def score(self) -> int:
+        """Lower fits better; a missing key fails the run, an unread key only does nothing."""
+        return 2 * len(self.missing) + len(self.unread)
+
+
+def measure(usage: RecipeUsage, keys: Sequence[str]) -> Fit:
+    present = set(keys)
+    missing = tuple(k for k in usage.required_keys() if k not in present)
+    read = usage.read_keys()
+    unread = () if usage.escapes else tuple(k for k in dict.fromkeys(keys) if k not in read)
+    return Fit(missing, unread, len(present))
+
+
+def top_keys(text: str) -> list[str]:
+    """The block-style top-level keys of a config, read by a line pattern (to weigh guesses before the
+    document is parsed; the checks weigh the parsed keys)."""
+    return [m.group("key") for m in _TOP_KEY.finditer(text)]
+
+
+UsageOf = Callable[[RecipeChoice], "RecipeUsage | None"]
+
+
+def best(candidates: Sequence[RecipeChoice], keys: Sequence[str], usage_of: UsageOf) -> RecipeChoice:
+    """The candidate that fits the keys best; among equals, the later one (a header's last `tune run`)."""
+    scored = []
+    for index, choice in enumerate(candidates):
+        usage = usage_of(choice)
+        score = measure(usage, keys).score if usage is not None and not usage.error else 10**6
+        scored.append((score, -index, choice))
+    return min(scored, key=lambda s: (s[0], s[1]))[2]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A `tune run RECIPE --config CONFIG` command found in a workspace file."""
+
+    recipe: str
+    config: str
+    file: Path
+    line: int
+
+
+def guess_recipe(
+    text: str,
+    config: Path | None,
+    registry: Registry,
+    folders: list[Path],
+    found: Sequence[Sequence[RecipeChoice]],
+    usage_of: UsageOf,
+) -> RecipeChoice | None:
+    """The best evidence there is, tier by tier: `found` (the recipes of launch commands that name this
+    file, a recipe `.py` beside it), the header's runs that name this file, any header run; within a tier,
+    the one that fits best."""
+    keys = top_keys(text)
+    headers = header_choices(text, config, registry, folders)
+    tiers = [*found, [c for c, names_this in headers if names_this], [c for c, _ in headers]]
+    return next((best(tier, keys, usage_of) for tier in tiers if tier), None)
+
+
+def beside(config: Path) -> Iterator[RecipeChoice]:
+    """A recipe file beside the config with its stem (`foo_eval.yaml` ↔ `foo_eval.py`)."""
+    candidate = config.with_suffix(".py")
+    source, _ = read_text(candidate, MAX_LAUNCH_BYTES) if candidate.is_file() else (None, "")
+    if source is not None and ("recipe_main" in source or "DictConfig" in source or "config.parse" in source):
+        yield RecipeChoice(candidate.name, candidate.resolve(), "recipe beside the config")
+
+
+def _shown(file: Path, folders: list[Path]) -> str:
+    for folder in folders:
+        try:
+            return file.resolve().relative_to(folder.resolve()).as_posix()
+        except ValueError:
+            continue
+    return file.name
+
+
+class LaunchScan:
+    """The launch commands in the workspace folders: files listed once (bounded), each re-read when its
+    modification time changes."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = folders
+        self._files: list[Path] | None = None
+        self._read: dict[Path, tuple[int, list[Launch]]] = {}
+
+    def choices(self, config: Path, registry: Registry) -> list[RecipeChoice]:
+        """The recipes of the launch commands that run this config file."""
+        found = []
+        for launch in self.naming(config):
+            where = f"{_shown(launch.file, self.folders)}:{launch.line}"
+            bases = [launch.file.parent, *self.folders]
+            choice = named_recipe(launch.recipe, "launch command", None, registry, bases, where)
+            if choice is not None:
+                found.append(choice)
+        return found
+
+    def naming(self, config: Path) -> list[Launch]:
+        """The launch commands whose `--config` is this file."""
+        resolved = config.resolve()
+        return [launch for launch in self.launches() if names_config(launch, resolved, self.folders)]
+
+    def launches(self) -> list[Launch]:
+        if self._files is None:
+            self._files = list(_candidates(self.folders))
+        found: list[Launch] = []
+        for file in self._files:
+            try:
+                stamp = file.stat().st_mtime_ns
+            except OSError:
+                continue
+            hit = self._read.get(file)
+            if hit is None or hit[0] != stamp:
+                hit = (stamp, launches_in(file))
+                self._read[file] = hit
+            found.extend(hit[1])
+        return found
+
+
+def _candidates(folders: list[Path]) -> Iterator[Path]:
+    count = total = 0
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in _HIDDEN_SCANNED))
+            for name in sorted(files):
+                if name not in _NAMES and os.path.splitext(name)[1] not in _SUFFIXES:
+                    continue
+                try:
+                    size = os.stat(os.path.join(root, name)).st_size
+                except OSError:
+                    continue
+                if size > MAX_LAUNCH_BYTES:
+                    continue
+                count, total = count + 1, total + size
+                if count > MAX_LAUNCH_FILES or total > MAX_SCAN_BYTES:
+                    return
+                yield Path(root) / name
+
+
+def launches_in(file: Path) -> list[Launch]:
+    text, _ = read_text(file, MAX_LAUNCH_BYTES)
+    if text is None or "tune" not in text:
+        return []
+    # A commented line in a script or YAML file is an old variant or a copied header, not how it is run.
+    comments = file.suffix != ".md"
+    joined = text.replace("\\\n", "  ")  # a shell line continuation; same length, so offsets hold
+    found = []
+    for pattern, tokens in ((_LAUNCH, str.split), (_ARGV, _argv)):
+        for match in pattern.finditer(joined):
+            start = text.rfind("\n", 0, match.start()) + 1
+            if comments and text[start : match.start()].lstrip().startswith("#"):
+                continue
+            run = run_of([t for t in (t.strip().strip(_TRIM) for t in tokens(match.group("args"))) if t])
+            if run is not None:
+                found.append(Launch(run[0], run[1], file, text.count("\n", 0, match.start()) + 1))
+    return found
+
+
+def _argv(args: str) -> list[str]:
+    return args.split(",")
+
+
+def names_config(launch: Launch, config: Path, folders: list[Path]) -> bool:
+    """Whether the command's `--config` is the (resolved) config file: relative to the script's folder or
+    a workspace folder; else by its last two or more path parts (a script may `cd` first); after a shell
+    variable, by the parts that follow it."""
+    arg = launch.config
+    if not arg.endswith((".yaml", ".yml")):
+        return False  # a built-in config's name (`llama3_2/1B_lora_single_device`)
+    parts = [p for p in arg.replace("\\", "/").split("/") if p not in ("", ".")]
+    variable = max((i for i, p in enumerate(parts) if any(v in p for v in _VARIABLE)), default=-1)
+    tail = parts[variable + 1 :]
+    if variable < 0 and any((base / arg).resolve() == config for base in (launch.file.parent, *folders)):
+        return True
+    enough = len(tail) >= 2 or (variable >= 0 and len(tail) == 1)
+    return enough and ".." not in tail and list(config.parts[-len(tail) :]) == tail
