@@ -10,6 +10,7 @@ import pytest
 from lsprotocol import types
 
 from builtin import builtin_configs
+from sample_configs import LORA
 from tuneconf.cli import main
 from tuneconf.document.positions import Converter, encoding_of
 from tuneconf.features.actions import code_actions
@@ -19,47 +20,6 @@ from tuneconf.recipes import evidence
 from tuneconf.recipes.evidence import BORDERLINE, GOOD, POOR, Fit, Launch, names_config
 from tuneconf.settings import Settings
 
-LORA = """\
-output_dir: /tmp/out
-model:
-  _component_: torchtune.models.llama3_2.lora_llama3_2_1b
-  lora_attn_modules: [q_proj, v_proj]
-  apply_lora_to_mlp: False
-  lora_rank: 8
-  lora_alpha: 16
-tokenizer:
-  _component_: torchtune.models.llama3.llama3_tokenizer
-  path: /tmp/tokenizer.model
-checkpointer:
-  _component_: torchtune.training.FullModelHFCheckpointer
-  checkpoint_dir: /tmp/ckpt
-  checkpoint_files: [model.safetensors]
-  output_dir: ${output_dir}
-  model_type: LLAMA3_2
-resume_from_checkpoint: False
-dataset:
-  _component_: torchtune.datasets.alpaca_cleaned_dataset
-seed: null
-shuffle: True
-batch_size: 4
-optimizer:
-  _component_: torch.optim.AdamW
-  lr: 3e-4
-lr_scheduler:
-  _component_: torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup
-  num_warmup_steps: 100
-loss:
-  _component_: torchtune.modules.loss.CEWithChunkedOutputLoss
-epochs: 1
-max_steps_per_epoch: null
-gradient_accumulation_steps: 1
-compile: False
-metric_logger:
-  _component_: torchtune.training.metric_logging.DiskLogger
-  log_dir: ${output_dir}/logs
-device: cuda
-dtype: bf16
-"""
 LORA_HEADER = "# tune run lora_finetune_single_device --config llama3_2/1B_lora_single_device\n"
 FULL_HEADER = "# tune run full_finetune_single_device --config llama3_2/1B_full_single_device\n"
 KD_HEADER = "# tune run knowledge_distillation_single_device --config llama3_2/8B_to_1B_KD_lora_single_device\n"
