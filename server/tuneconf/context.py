@@ -12,6 +12,7 @@ from tuneconf.document.tree import Pair
 from tuneconf.index.names import NameIndex
 from tuneconf.index.names import request as names_request
 from tuneconf.index.records import ModuleListing, Resolution
+from tuneconf.recipes.analysis import RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.settings import Settings
 
@@ -39,6 +40,9 @@ class AnalysisContext:
     """The interpreter whose environment was searched (for "not installed" messages)."""
     recipe: RecipeInfo | None = None
     """The recipe that runs this config, when known (recipe-level checks need it)."""
+    supplies: RecipeUsage | None = None
+    """What any recipe that might run the config passes itself (the registry's recipes together, plus a
+    guessed recipe file): a required argument none of them passes is missing whichever runs it."""
     pending: set[str] = field(default_factory=set)
     """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""
     memo: dict[str, dict[int, tuple[Pair, list[Any]]]] = field(default_factory=dict)

@@ -132,6 +132,7 @@ class Project:
             if path is not None:  # `tune run` may run from the config's folder: its modules resolve
                 self.index.add_local_root(path.parent, True if self.blocking else REQUEST_WAIT_S)
             ctx.recipe = self.catalog.for_config(text, path)
+            ctx.supplies = ctx.recipe.supplies if ctx.recipe is not None else self.catalog.registry_supplies()
         template = stand_ins(text)
         parsed = parse(template.text if template is not None else text)
         view = ConfigView(uri, version, parsed, marked or config, ctx, template)

@@ -7,6 +7,11 @@ messages saying where the recipe came from; a borderline one gives warnings word
 poor one gives no per-key findings, only one warning that the config may not be run by it, with fixes
 that name a recipe that fits better.
 
+Without a recipe to check against (a guess not graded good, or one that cannot be read), a component's
+required argument is still an error when the config does not set it and no recipe that might run the
+config passes it itself (`RecipeInfo.supplies`, recipes/supplied.py): only at the paths those recipes
+instantiate, since elsewhere nothing is known of who instantiates the component, or with what.
+
 Codes: missing-key, unused-key, missing-argument, supplied-argument, recipe-mismatch, recipe-fit.
 """
 
@@ -23,7 +28,7 @@ from tuneconf.document.components import Component, component_of, iter_component
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Mapping, Pair, Scalar, Span
 from tuneconf.findings import Finding, Severity
-from tuneconf.index.records import ParamKind, Symbol
+from tuneconf.index.records import Parameter, ParamKind, Symbol
 from tuneconf.recipes.analysis import ITEM, RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
 from tuneconf.recipes.evidence import BORDERLINE, POOR, Fit, measure
@@ -50,16 +55,20 @@ class _Voice:
 def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     info = ctx.recipe
     top = doc.mapping
-    if info is None or info.usage is None or info.usage.error or top is None or doc.syntax:
+    if top is None or doc.syntax:
+        return
+    if info is None or info.usage is None or info.usage.error:
+        yield from _recipe_free(doc, ctx)
         return
     fit = None if info.choice.known else measure(info.usage, [n for n in top.names() if n is not None])
     if fit is not None and fit.grade == POOR:
         yield _poor_fit(doc, top, info, fit)
+        yield from _recipe_free(doc, ctx)
         return
     voice = _voice(info, fit)
     yield from _missing_keys(doc, top, info, voice)
     yield from _unused_keys(doc, info, ctx, voice)
-    family = f"recipe-arguments:{id(info.usage)}:{voice}"
+    family = f"recipe-arguments:{id(info.usage)}:{id(info.supplies)}:{voice}"
     yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx, voice), local=True)
     yield from _mismatch(top, info, ctx, voice)
 
@@ -77,12 +86,66 @@ def _section_arguments(
     doc: ParsedConfig, pair: Pair, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice
 ) -> Iterator[Finding]:
     assert info.usage is not None
+    for component, symbol in _resolved(pair, ctx):
+        certain: list[Parameter] = []
+        if voice.demoted and info.supplies is not None:
+            certain = certainly_missing(component, symbol, info.supplies)
+            if certain:
+                yield _certain(doc, component, symbol, certain)
+        yield from _arguments(doc, component, symbol, info.usage, voice, frozenset(p.name for p in certain))
+
+
+def _resolved(pair: Pair, ctx: AnalysisContext) -> Iterator[tuple[Component, Symbol]]:
+    """The components in a top-level section whose signature is known."""
     for found in iter_components(pair.value, ctx.settings.component_keys):
         component = Component((pair.name or "", *found.path), found.mapping, found.dotpath)
         resolution = ctx.resolve_or_defer(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None
         if symbol is not None and symbol.parameters is not None:
-            yield from _arguments(doc, component, symbol, info.usage, voice)
+            yield component, symbol
+
+
+def _recipe_free(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
+    """Required arguments no recipe that might run the config supplies, without a recipe to check against."""
+    supplies = ctx.supplies
+    if supplies is None:
+        return
+
+    def compute(pair: Pair) -> Iterator[Finding]:
+        for component, symbol in _resolved(pair, ctx):
+            missing = certainly_missing(component, symbol, supplies)
+            if missing:
+                yield _certain(doc, component, symbol, missing)
+
+    yield from ctx.per_section(f"recipe-free:{id(supplies)}", doc, compute, local=True)
+
+
+def certainly_missing(component: Component, symbol: Symbol, supplies: RecipeUsage) -> list[Parameter]:
+    """The required parameters of the component that the config does not set and that no recipe in
+    `supplies` passes at its path; none where a recipe there unpacks arguments, where no recipe
+    instantiates that path, or where the mapping's keys are not all plain (a merge key `<<`)."""
+    path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
+    if not path or path not in {i.path for i in supplies.instantiations}:
+        return []
+    names = component.mapping.names()
+    if "<<" in names or any(p.name is None for p in component.mapping.pairs):
+        return []
+    supplied, unknown = supplied_arguments(supplies, path, symbol)
+    if unknown:
+        return []
+    present = set(names)
+    return [p for p in symbol.parameters or () if p.required and p.name not in present and p.name not in supplied]
+
+
+def _certain(doc: ParsedConfig, component: Component, symbol: Symbol, missing: list[Parameter]) -> Finding:
+    names = ", ".join(p.name for p in missing)
+    message = (
+        f"{symbol.short_name} needs {names}, which this config does not set and no torchtune recipe (nor a "
+        "recipe file found for it) passes itself: the run fails with a missing argument. Add them."
+    )
+    edit = insert_pairs(doc, component.mapping, [(p.name, "???") for p in missing if p.by_keyword])
+    fixes = [fix(f"Add {names}", edit)] if edit else []
+    return Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
 
 
 def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo, voice: _Voice) -> Iterator[Finding]:
@@ -140,7 +203,12 @@ def _unused(
 
 
 def _arguments(
-    doc: ParsedConfig, component: Component, symbol: Symbol, usage: RecipeUsage, voice: _Voice
+    doc: ParsedConfig,
+    component: Component,
+    symbol: Symbol,
+    usage: RecipeUsage,
+    voice: _Voice,
+    reported: frozenset[str] = frozenset(),
 ) -> Iterator[Finding]:
     path = tuple(ITEM if isinstance(p, int) else p for p in component.path)
     if not path or path not in {i.path for i in usage.instantiations}:
@@ -159,7 +227,7 @@ def _arguments(
             yield Finding("supplied-argument", severity, message, pair.key.span, data={"fixes": fixes})
     if unknown:
         return
-    missing = [p for p in params if p.required and p.name not in present and p.name not in supplied]
+    missing = [p for p in params if p.required and p.name not in present | supplied | reported]
     if missing:
         names = ", ".join(p.name for p in missing)
         message = (

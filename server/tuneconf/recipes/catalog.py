@@ -13,6 +13,7 @@ from tuneconf.index.modules import ModuleFinder
 from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, RecipeUsage, analyse
 from tuneconf.recipes.evidence import LaunchScan, beside, guess_recipe
 from tuneconf.recipes.registry import RecipeChoice, Registry, known_recipe, load_registry, named_recipe
+from tuneconf.recipes.supplied import combined
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class RecipeInfo:
     others: tuple[tuple[RecipeChoice, RecipeUsage], ...] = ()
     """For a guess, the recipes it might be instead, to suggest the best fit: the recipe files found in
     the workspace (launch commands, beside the config), then the registry's."""
+    supplies: RecipeUsage | None = None
+    """For a guess: what any recipe that might run the config passes itself at each config path (the
+    registry's recipes, and a custom recipe file guessed), to tell an argument certainly missing; None
+    when not known (a known recipe, or a custom recipe that cannot be read or hands the config on)."""
 
 
 class Catalog:
@@ -33,6 +38,7 @@ class Catalog:
         self._registry: Registry | None = None
         self._usages: dict[Path, tuple[int, RecipeUsage]] = {}
         self._constants: dict[str, str | None] = {}
+        self._supplies: tuple[tuple[int, ...], RecipeUsage | None] | None = None
         self.launches = LaunchScan(folders)
 
     @property
@@ -50,7 +56,34 @@ class Catalog:
         choice = guess_recipe(text, path, self.registry, self.folders, found, self.usage_of)
         if choice is None:
             return None
-        return RecipeInfo(choice, self.usage_of(choice), self._others(choice, path, [c for t in found for c in t]))
+        usage = self.usage_of(choice)
+        others = self._others(choice, path, [c for t in found for c in t])
+        return RecipeInfo(choice, usage, others, self.supplies_for(choice, usage))
+
+    def registry_usages(self) -> list[RecipeUsage | None]:
+        """What each registry recipe reads and supplies (None: its file is missing)."""
+        choices = [named_recipe(r.name, "registry", None, self.registry, []) for r in self.registry.recipes]
+        return [self.usage_of(c) if c is not None else None for c in choices]
+
+    def registry_supplies(self) -> RecipeUsage | None:
+        """What the registry's recipes pass themselves, together (recipes/supplied.py), remembered while
+        no recipe file changes; None when one of them cannot be read."""
+        usages = self.registry_usages()
+        stamp = tuple(id(u) for u in usages)
+        if self._supplies is None or self._supplies[0] != stamp:
+            read = [u for u in usages if u is not None]
+            self._supplies = (stamp, combined(read, "<registry>") if len(read) == len(usages) else None)
+        return self._supplies[1]
+
+    def supplies_for(self, guess: RecipeChoice, usage: RecipeUsage | None) -> RecipeUsage | None:
+        """What a guessed recipe's config may be given by its recipe: the registry's recipes, and a custom
+        recipe file guessed (read itself: unreadable, or handing the config on, and nothing is known)."""
+        registry = self.registry_supplies()
+        if guess.builtin or registry is None:
+            return registry
+        if usage is None or usage.error or usage.escapes:
+            return None
+        return combined([registry, usage], "<registry and recipe>")
 
     def usage_of(self, choice: RecipeChoice) -> RecipeUsage | None:
         return self.usage(choice.file) if choice.file is not None else None
