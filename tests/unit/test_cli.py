@@ -159,7 +159,7 @@ def test_one_finding_is_one_line_whatever_its_message_holds(
 ) -> None:
     keys = ['"a\\nb"', '"c\\rd"', '"e\\u2028f\\x85g\\x1b[31m"']  # quoted keys: a line break, CR, others
     file = tmp_path / "x.yaml"
-    file.write_text("model:\n  _component_: torch.optim.AdamW\n" + "".join(f"{k}: 1\n{k}: 2\n" for k in keys))
+    file.write_text("optimizer:\n  _component_: torch.optim.AdamW\n" + "".join(f"{k}: 1\n{k}: 2\n" for k in keys))
     code, out, _ = run(capsys, "check", "--format", fmt, str(file))
     lines = out.splitlines()
     assert code == 1 and len(lines) == len(keys)
