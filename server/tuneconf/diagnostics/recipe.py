@@ -138,14 +138,26 @@ def certainly_missing(component: Component, symbol: Symbol, supplies: RecipeUsag
 
 
 def _certain(doc: ParsedConfig, component: Component, symbol: Symbol, missing: list[Parameter]) -> Finding:
+    why = "which this config does not set and no torchtune recipe (nor a recipe file found for it) passes itself"
+    why += ": the run fails with a missing argument"
+    return _missing_argument(doc, component, symbol, missing, why, Severity.ERROR)
+
+
+def _missing_argument(
+    doc: ParsedConfig,
+    component: Component,
+    symbol: Symbol,
+    missing: list[Parameter],
+    why: str,
+    severity: Severity,
+    prefix: str = "",
+) -> Finding:
+    """`missing-argument` for `missing`, with the fix that adds them as `???`."""
     names = ", ".join(p.name for p in missing)
-    message = (
-        f"{symbol.short_name} needs {names}, which this config does not set and no torchtune recipe (nor a "
-        "recipe file found for it) passes itself: the run fails with a missing argument. Add them."
-    )
+    message = f"{prefix}{symbol.short_name} needs {names}, {why}. Add them."
     edit = insert_pairs(doc, component.mapping, [(p.name, "???") for p in missing if p.by_keyword])
     fixes = [fix(f"Add {names}", edit)] if edit else []
-    return Finding("missing-argument", Severity.ERROR, message, component.dotpath.span, data={"fixes": fixes})
+    return Finding("missing-argument", severity, message, component.dotpath.span, data={"fixes": fixes})
 
 
 def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo, voice: _Voice) -> Iterator[Finding]:
@@ -229,15 +241,8 @@ def _arguments(
         return
     missing = [p for p in params if p.required and p.name not in present | supplied | reported]
     if missing:
-        names = ", ".join(p.name for p in missing)
-        message = (
-            f"{voice.prefix}{symbol.short_name} needs {names}, which neither this config nor {voice.name} "
-            "provides. Add them."
-        )
-        edit = insert_pairs(doc, component.mapping, [(p.name, "???") for p in missing if p.by_keyword])
-        fixes = [fix(f"Add {names}", edit)] if edit else []
-        severity = voice.severity(Severity.ERROR)
-        yield Finding("missing-argument", severity, message, component.dotpath.span, data={"fixes": fixes})
+        why = f"which neither this config nor {voice.name} provides"
+        yield _missing_argument(doc, component, symbol, missing, why, voice.severity(Severity.ERROR), voice.prefix)
 
 
 def supplied_arguments(usage: RecipeUsage, path: KeyPath, symbol: Symbol) -> tuple[set[str], bool]:
