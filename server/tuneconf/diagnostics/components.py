@@ -2,7 +2,7 @@
 
 Codes: invalid-dotpath, not-installed, unknown-module, unknown-member, unreadable-module,
 not-callable, compiled-module, private-dotpath, unexpected-argument, kwargs-argument,
-positional-only, wrong-type, component-not-string, stale-argument, missing-dependency.
+positional-only, wrong-type, component-not-string, stale-argument.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from tuneconf.document.components import Component, iter_components
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
-from tuneconf.index.imports import PREFIX as MISSING_PREFIX
 from tuneconf.index.names import Moved
 from tuneconf.index.records import ParamKind, Resolution, Status, Symbol, TypeSpec
 from tuneconf.index.service import public_path
@@ -77,7 +76,6 @@ def _dotpath(scalar: Scalar, ctx: AnalysisContext, what: str) -> Generator[Findi
     assert symbol is not None
     yield from _callable(scalar, symbol)
     yield from _private(scalar, value, ctx)
-    yield from _missing_dependency(scalar, resolution)
     return symbol
 
 
@@ -154,17 +152,6 @@ def _callable(scalar: Scalar, symbol: Symbol) -> Iterator[Finding]:
     elif not symbol.callable:
         message = f"'{symbol.path}' is not a function or class, so it cannot be instantiated."
         yield Finding("not-callable", Severity.ERROR, message, scalar.span)
-
-
-def _missing_dependency(scalar: Scalar, r: Resolution) -> Iterator[Finding]:
-    """Importing the component's module needs a package that is not installed (index/imports.py)."""
-    if not r.message.startswith(MISSING_PREFIX):
-        return
-    detail = r.message.removeprefix(MISSING_PREFIX)
-    message = (
-        f"'{r.dotpath}' cannot be created here: importing its module needs a package that is not installed: {detail}."
-    )
-    yield Finding("missing-dependency", Severity.ERROR, message, scalar.span)
 
 
 def _private(scalar: Scalar, dotpath: str, ctx: AnalysisContext) -> Iterator[Finding]:

@@ -10,13 +10,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import Environment
-from tuneconf.index.imports import ImportChecker
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.index.names import NameIndex, build, requested
@@ -35,7 +33,6 @@ class Index:
         self.finder = ModuleFinder(env)
         self.loader = Loader(self.finder)
         self.builder = SymbolBuilder(self.loader)
-        self.imports = ImportChecker(self.finder, cache)
         self.cache = cache
         self._known: dict[str, Resolution] = {}
         self._listings: dict[str, ModuleListing | None] = {}
@@ -78,7 +75,7 @@ class Index:
     def _resolve_locked(self, dotpath: str) -> Resolution:
         cached = self.cache.get(dotpath) if self.cache is not None else None
         if cached is not None:
-            return self._with_imports(cached)
+            return cached
         self.loader.touched.clear()
         budget = Budget()
         try:
@@ -90,16 +87,7 @@ class Index:
             result = Resolution(dotpath, Status.UNREADABLE, message="resolution went too deep")
         if self.cache is not None:
             self.cache.put(result, sorted(self.loader.touched))
-        return self._with_imports(result)
-
-    def _with_imports(self, result: Resolution) -> Resolution:
-        """A callable's Resolution with, as its message, a package its import chain needs but that is
-        not installed (index/imports.py); in memory only, never in the disk cache."""
-        symbol = result.symbol
-        if result.status is not Status.OK or symbol is None or not symbol.callable or symbol.kind == "module":
-            return result
-        missing = self.imports.missing(result.dotpath)
-        return replace(result, message=missing.describe()) if missing is not None else result
+        return result
 
     def _missing(self, dotpath: str, missing: Missing) -> Resolution:
         # A top-level module found nowhere stays NOT_INSTALLED, with no guess: `tokenizer` is not a
