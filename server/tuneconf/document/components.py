@@ -13,7 +13,8 @@ from tuneconf.document.tree import Sequence as SeqNode
 
 # [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
 _TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run\b", re.M)
-_TUNECONF_COMMENT = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=", re.M)
+RECIPE_COMMENT = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=[ \t]*(\S+)", re.M)
+"""A `# tuneconf: recipe=NAME_OR_PATH` comment line (group 1: the recipe); recipes/registry.py reads it too."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def looks_like_config(text: str, keys: Sequence[str]) -> bool:
     comment (the user says which recipe runs it)."""
     if any(key_pattern(key).search(text) for key in keys):
         return True
-    return bool(_TUNE_RUN.search(text) or _TUNECONF_COMMENT.search(text))
+    return bool(_TUNE_RUN.search(text) or RECIPE_COMMENT.search(text))
 
 
 @functools.lru_cache(maxsize=64)

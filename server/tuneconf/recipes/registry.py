@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tuneconf.document.components import RECIPE_COMMENT
 from tuneconf.index.modules import ModuleFinder
 
 # [ \t], never \s, in a re.M pattern: `^\s*` runs from every line start across all the blank lines below.
-_TUNECONF_RECIPE = re.compile(r"^[ \t]*#[ \t]*tuneconf:[ \t]*recipe[ \t]*=[ \t]*(\S+)", re.M)
 _TUNE_RUN = re.compile(r"^[ \t]*#.*?\btune[ \t]+run[ \t]+(?P<args>.*)", re.M)
 """A comment line with `tune run`; its arguments are read by `run_of`, not by the regex (a regex for
 flags that may or may not take a value backtracks over every split of them: 2^flags)."""
@@ -147,7 +147,7 @@ def known_recipe(
 ) -> RecipeChoice | None:
     """In order: a `# tuneconf: recipe=` comment; the registry by config path (a built-in config); the
     `tuneconf.recipes` setting (glob → recipe); else None (a guess is all there is)."""
-    comment = _TUNECONF_RECIPE.search(text)
+    comment = RECIPE_COMMENT.search(text)
     if comment is not None:
         found = named_recipe(comment.group(1), "tuneconf comment", config_path, registry, workspace)
         if found is not None:
