@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Pair
+from tuneconf.index.imports import Checked
+from tuneconf.index.imports import request as imports_request
 from tuneconf.index.names import NameIndex
 from tuneconf.index.names import request as names_request
 from tuneconf.index.records import ModuleListing, Resolution
@@ -36,6 +38,8 @@ class AnalysisContext:
     """Members and submodules of a module ("" for the top-level names); None while not known."""
     names: Callable[[str], NameIndex | None] = lambda _package: None
     """The public names of a top-level package (where a moved name lives now); None while not read."""
+    dependencies: Callable[[str], Checked | None] = lambda _dotpath: None
+    """Whether a resolved callable's import chain lacks a package; None while not read."""
     interpreter: str = ""
     """The interpreter whose environment was searched (for "not installed" messages)."""
     recipe: RecipeInfo | None = None
@@ -67,6 +71,15 @@ class AnalysisContext:
         result = self.names(package)
         if result is None:
             self.pending.add(names_request(package))
+            self._deferred += 1
+        return result
+
+    def dependencies_or_defer(self, dotpath: str) -> Checked | None:
+        """For checks: what importing `dotpath`'s module lacks, or None with the request noted in
+        `pending` (read in the background; then the document is checked again)."""
+        result = self.dependencies(dotpath)
+        if result is None:
+            self.pending.add(imports_request(dotpath))
             self._deferred += 1
         return result
 

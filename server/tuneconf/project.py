@@ -113,6 +113,7 @@ class Project:
             waiting_resolver=lambda dotpath: index.resolve(dotpath, request_wait),
             listing=lambda module: index.listing(module, request_wait),
             names=lambda package: index.names(package, self.blocking),
+            dependencies=lambda dotpath: index.dependencies(dotpath, self.blocking),
             interpreter=index.env.interpreter,
         )
 

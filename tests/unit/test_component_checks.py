@@ -94,12 +94,13 @@ def test_no_error_on_any_builtin_config_and_not_installed_says_which_interpreter
     codes: set[str] = set()
     for file in builtin_configs():
         findings = real.view(file.as_uri(), None, file.read_text()).findings()
-        assert [f for f in findings if f.severity is Severity.ERROR] == [], file
+        # (missing-dependency: the vision configs need torchvision, absent here; test_import_dependencies.py)
+        assert [f for f in findings if f.severity is Severity.ERROR and f.code != "missing-dependency"] == [], file
         codes.update(f.code for f in findings)
         for finding in findings:
             if finding.code == "not-installed":
                 assert real.index.env.interpreter in finding.message
-    assert codes <= {"not-installed", "private-dotpath", "unused-key"}
+    assert codes <= {"not-installed", "private-dotpath", "unused-key", "missing-dependency"}
 
 
 def test_settings_change_the_component_keys_without_a_new_index(project: Project) -> None:

@@ -162,5 +162,6 @@ def test_a_custom_recipe_in_the_workspace(tmp_path: Path) -> None:
 def test_no_builtin_config_misses_an_argument_or_a_key(project: Project) -> None:
     for file in builtin_configs():
         found = project.view(file.as_uri(), None, file.read_text()).findings()
-        assert [f for f in found if f.severity is Severity.ERROR] == [], file
+        # missing-dependency is true here for the vision configs (no torchvision): test_import_dependencies.py
+        assert [f for f in found if f.severity is Severity.ERROR and f.code != "missing-dependency"] == [], file
         assert not {"missing-argument", "missing-key", "supplied-argument", "recipe-mismatch"} & {f.code for f in found}

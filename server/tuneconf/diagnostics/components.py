@@ -2,7 +2,7 @@
 
 Codes: invalid-dotpath, not-installed, unknown-module, unknown-member, unreadable-module,
 not-callable, compiled-module, private-dotpath, unexpected-argument, kwargs-argument,
-positional-only, wrong-type, component-not-string, stale-argument.
+positional-only, wrong-type, component-not-string, stale-argument, missing-dependency.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def _dotpath(scalar: Scalar, ctx: AnalysisContext, what: str) -> Generator[Findi
     assert symbol is not None
     yield from _callable(scalar, symbol)
     yield from _private(scalar, value, ctx)
+    yield from _missing_dependency(scalar, symbol, ctx)
     return symbol
 
 
@@ -152,6 +153,20 @@ def _callable(scalar: Scalar, symbol: Symbol) -> Iterator[Finding]:
     elif not symbol.callable:
         message = f"'{symbol.path}' is not a function or class, so it cannot be instantiated."
         yield Finding("not-callable", Severity.ERROR, message, scalar.span)
+
+
+def _missing_dependency(scalar: Scalar, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
+    """Importing the component's module needs a package that is not installed (index/imports.py)."""
+    if not symbol.callable or symbol.kind == "module":
+        return
+    checked = ctx.dependencies_or_defer(str(scalar.value))
+    if checked is None or checked.missing is None:
+        return
+    message = (
+        f"'{scalar.value}' cannot be created here: importing its module needs a package that is not "
+        f"installed: {checked.missing.describe()}."
+    )
+    yield Finding("missing-dependency", Severity.ERROR, message, scalar.span)
 
 
 def _private(scalar: Scalar, dotpath: str, ctx: AnalysisContext) -> Iterator[Finding]:

@@ -80,6 +80,22 @@ class DiskCache:
         data = {"format": NAMES_FORMAT, "deps": stamps, "entries": names.entries, "complete": names.complete}
         _write(file, json.dumps(data, separators=(",", ":")))
 
+    def get_imports(self, module: str, path: Path) -> list[Any] | None:
+        """A module's import lines (index/imports.py), while its file is unchanged."""
+        entry = self._load().get(f"imports:{module}:{path}")
+        if entry is None or not _fresh(entry["deps"]):
+            return None
+        record = entry.get("record")
+        return record if isinstance(record, list) else None
+
+    def put_imports(self, module: str, path: Path, lines: list[Any]) -> None:
+        stamp = _stamp(path)
+        if stamp is None or self.file is None:
+            return
+        with self._lock:
+            self._load()[f"imports:{module}:{path}"] = {"deps": [stamp], "record": lines}
+            self._dirty = True
+
     def _names_file(self, package: str) -> Path | None:
         return (
             None if self._names_stem is None else self._names_stem.with_name(f"{self._names_stem.name}-{package}.json")

@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from tuneconf.index.cache import DiskCache
 from tuneconf.index.environment import Environment
+from tuneconf.index.imports import Checked, ImportChecker
+from tuneconf.index.imports import requested as imports_requested
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.index.names import NameIndex, build, requested
@@ -33,6 +35,8 @@ class Index:
         self.finder = ModuleFinder(env)
         self.loader = Loader(self.finder)
         self.builder = SymbolBuilder(self.loader)
+        self.imports = ImportChecker(self.finder, cache)
+        """Import chains (missing dependencies), with a lock of their own: they take long to read."""
         self.cache = cache
         self._known: dict[str, Resolution] = {}
         self._listings: dict[str, ModuleListing | None] = {}
@@ -105,6 +109,7 @@ class Index:
         try:
             if self.finder.add_local_root(folder):
                 self.loader.forget_missing()
+                self.imports.forget()
                 self._known = {d: r for d, r in self._known.items() if r.status is not Status.NOT_INSTALLED}
                 self._listings.pop("", None)
         finally:
@@ -118,10 +123,12 @@ class Index:
         def work() -> None:
             finished = []
             for dotpath in todo:
-                package = requested(dotpath)
+                package, chain = requested(dotpath), imports_requested(dotpath)
                 try:
                     if package is not None:
                         self.names(package)
+                    elif chain is not None:
+                        self.imports.check(chain)
                     else:
                         self.resolve(dotpath)
                         self.public_path(dotpath)  # what the private-dotpath check looks up next
@@ -149,6 +156,11 @@ class Index:
             if package not in self._names:
                 self._names[package] = self._read_names(package)
             return self._names[package]
+
+    def dependencies(self, dotpath: str, wait: bool = True) -> Checked | None:
+        """Whether importing a resolved callable's module needs a package that is not installed
+        (index/imports.py). Without `wait`, only what is known (None otherwise: the check defers)."""
+        return self.imports.check(dotpath) if wait else self.imports.known(dotpath)
 
     def _read_names(self, package: str) -> NameIndex:
         cached = self.cache.get_names(package) if self.cache is not None else None
