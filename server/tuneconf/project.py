@@ -130,8 +130,9 @@ class Project:
             ctx.memo = hit.ctx.memo  # section results carry over to the next version
         if marked or config:
             path = Path(path_of(uri)) if uri.startswith("file:") else None
-            if path is not None:  # `tune run` may run from the config's folder: its modules resolve
-                self.index.add_local_root(path.parent, True if self.blocking else REQUEST_WAIT_S)
+            if path is not None:  # `tune run` puts the folder it runs from on sys.path: its modules resolve
+                for folder in [path.parent, *self.catalog.launches.run_folders(path)]:
+                    self.index.add_local_root(folder, True if self.blocking else REQUEST_WAIT_S)
             ctx.recipe = self.catalog.for_config(text, path)
             ctx.supplies = ctx.recipe.supplies if ctx.recipe is not None else self.catalog.registry_supplies()
         template = stand_ins(text)

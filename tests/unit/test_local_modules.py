@@ -110,3 +110,31 @@ def test_cli_check_finds_the_module_beside_the_config(
     main(["check", "--format", "json", str(config)])
     rows = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in rows] == ["unexpected-argument"]
+
+
+@pytest.mark.parametrize(
+    ("script", "line"),
+    [
+        ("train.sh", "cd training && tune run recipe.py --config configs/exp/a.yaml lr=1e-4\n"),
+        ("README.md", "```bash\ncd training\ntune run recipe.py --config ./configs/exp/a.yaml\n```\n"),
+    ],
+)
+def test_a_module_in_the_folder_a_launch_command_runs_from_resolves(
+    project: Project, tmp_path: Path, script: str, line: str
+) -> None:
+    workspace = project.folders[0]
+    write_module(workspace / "training")
+    (workspace / script).write_text(line)
+    config = workspace / "training" / "configs" / "exp" / "a.yaml"
+    text, (span,), _ = unmark("m:\n  _component_: localmod.build\n  «widht»: 1\n")
+    found = [(f.code, f.span) for f in findings(project, config, text) if f.severity is not Severity.INFORMATION]
+    assert found == [("unexpected-argument", span)]
+
+
+def test_a_launch_command_naming_another_file_adds_no_folder(project: Project, tmp_path: Path) -> None:
+    workspace = project.folders[0]
+    write_module(workspace / "training")
+    (workspace / "train.sh").write_text("cd training && tune run recipe.py --config configs/exp/b.yaml\n")
+    config = workspace / "training" / "configs" / "exp" / "a.yaml"
+    found = findings(project, config, "m:\n  _component_: localmod.build\n  width: 1\n")
+    assert [f.code for f in found] == ["not-installed"]

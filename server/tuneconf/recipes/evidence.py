@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ _LAUNCH = re.compile(r"\btune[ \t]+run[ \t]+(?P<args>[^\n]*)")
 _ARGV = re.compile(r"""['"]tune['"][ \t\n]*,[ \t\n]*['"]run['"][ \t\n]*,(?P<args>[^\]]{0,2000})""")
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:", re.M)
 _TRIM = "'\",;()[]`{}"
+RUN_FOLDERS_TTL_S = 2.0
+"""How long the folders a config is run from are remembered (a keystroke must not stat every script)."""
 _VARIABLE = ("$", "{", "%")
 
 GOOD, BORDERLINE, POOR = "good", "borderline", "poor"
@@ -156,6 +159,7 @@ class LaunchScan:
         self.folders = folders
         self._files: list[Path] | None = None
         self._read: dict[Path, tuple[int, list[Launch]]] = {}
+        self._run_folders: dict[Path, tuple[float, list[Path]]] = {}
 
     def choices(self, config: Path, registry: Registry) -> list[RecipeChoice]:
         """The recipes of the launch commands that run this config file."""
@@ -172,6 +176,19 @@ class LaunchScan:
         """The launch commands whose `--config` is this file."""
         resolved = config.resolve()
         return [launch for launch in self.launches() if names_config(launch, resolved, self.folders)]
+
+    def run_folders(self, config: Path) -> list[Path]:
+        """The folders the launch commands naming this config run from (`tune run` puts the current
+        folder on sys.path, so a local module there resolves): where the command's relative `--config`
+        lands on this file."""
+        now = time.monotonic()
+        hit = self._run_folders.get(config)
+        if hit is None or now - hit[0] > RUN_FOLDERS_TTL_S:
+            resolved = config.resolve()
+            folders = (run_folder(launch.config, resolved) for launch in self.naming(config))
+            hit = (now, list(dict.fromkeys(f for f in folders if f is not None)))
+            self._run_folders[config] = hit
+        return hit[1]
 
     def launches(self) -> list[Launch]:
         if self._files is None:
@@ -231,6 +248,17 @@ def launches_in(file: Path) -> list[Launch]:
 
 def _argv(args: str) -> list[str]:
     return args.split(",")
+
+
+def run_folder(arg: str, config: Path) -> Path | None:
+    """The folder from which the relative path `arg` names `config` (a resolved file); None for an
+    absolute path, one with a shell variable or `..`, or one that does not end with the file's parts."""
+    parts = [p for p in arg.replace("\\", "/").split("/") if p not in ("", ".")]
+    if arg.startswith(("/", "\\", "~")) or not parts or ".." in parts or any(v in arg for v in _VARIABLE):
+        return None
+    if len(parts) >= len(config.parts) or list(config.parts[-len(parts) :]) != parts:
+        return None
+    return config.parents[len(parts) - 1]
 
 
 def names_config(launch: Launch, config: Path, folders: list[Path]) -> bool:
