@@ -159,5 +159,20 @@ def test_the_environment_probe_runs_no_workspace_file(tmp_path: Path, monkeypatc
     monkeypatch.setenv("PYTHONPATH", str(extra))
     env = probe(None, [tmp_path])
     assert not (tmp_path / "RAN").exists()
-    assert env.problem == "" and env.search_path[:2] == [tmp_path, extra]
+    assert env.problem == "" and env.search_path[0] == extra and env.search_path[-1] == tmp_path
     assert any((p / "torchtune").is_dir() for p in env.search_path)  # site-packages still found
+
+
+def test_an_installed_package_wins_over_a_workspace_folder_of_that_name(tmp_path: Path) -> None:
+    """`tune run` appends the working folder to sys.path: a fork's torchtune/ checkout that is not
+    installed does not run, the installed torchtune does."""
+    fork = tmp_path / "torchtune"
+    fork.mkdir()
+    (fork / "__init__.py").write_text("import torchvision_absent_here\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "__init__.py").write_text("def build(w: int = 1) -> int: ...\n")
+    index = Index(probe(None, [tmp_path]))
+    resolved = index.resolve("torchtune.training.FullModelHFCheckpointer")
+    assert resolved is not None and resolved.symbol is not None and resolved.symbol.location is not None
+    assert str(fork) not in resolved.symbol.location.file
+    assert index.resolve("mine.build").status is Status.OK  # a module only the workspace has still resolves

@@ -2,8 +2,10 @@
 
 One subprocess per interpreter runs `python -S` (no site: no .pth file executes) and reports its
 paths; we add the site directories and the path entries of their .pth files ourselves, reading
-editable-install finders statically. Workspace folders come first, as torchtune's instantiate adds
-the working directory to sys.path.
+editable-install finders statically. Workspace folders come last: `tune run` and torchtune's
+instantiate *append* the working directory to sys.path, so an installed package wins over a folder of
+the same name in the workspace (a fork's `torchtune/` checkout runs the installed torchtune unless it
+is installed itself, e.g. editable, which its .pth file then says).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Environment:
 
 def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0) -> Environment:
     """The environment of `interpreter` (default, or when it is a relative path: the one running
-    tuneconf; resolve_interpreter), workspace folders first."""
+    tuneconf; resolve_interpreter), workspace folders last (as `tune run` appends the working folder)."""
     interpreter = resolve_interpreter(interpreter)
     env = Environment(interpreter)
     try:
@@ -98,12 +100,13 @@ def probe(interpreter: str | None, workspace: list[Path], timeout: float = 20.0)
     env.interpreter = facts["executable"] or interpreter
     env.version = facts["version"]
     python_path = [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    paths = [*workspace, *python_path, *(Path(p) for p in facts["path"])]
+    paths = [*python_path, *(Path(p) for p in facts["path"])]
     for site_dir in facts["site"]:
         paths.append(Path(site_dir))
         extra, editable = read_pth_files(Path(site_dir))
         paths.extend(extra)
         env.editable.update(editable)
+    paths.extend(workspace)
     env.search_path = _unique([p for p in paths if p.is_dir()])
     return env
 
