@@ -2,7 +2,8 @@
 
 Codes: invalid-dotpath, not-installed, unknown-module, unknown-member, unreadable-module,
 not-callable, compiled-module, private-dotpath, unexpected-argument, kwargs-argument,
-positional-only, wrong-type, component-not-string, stale-argument, missing-dependency.
+positional-only, wrong-type, component-not-string, stale-argument, missing-dependency; forwarded-argument
+(diagnostics/forwarded.py: a key in **kwargs followed to where it lands).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from collections.abc import Generator, Iterator
 
 from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import forwarded
 from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
 from tuneconf.diagnostics.typecheck import describe, mismatch
 from tuneconf.document.components import Component, iter_components
@@ -90,7 +92,8 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:
         where = ctx.interpreter or "the selected interpreter"
         message = (
             f"Module '{name}' was not found: not installed in the environment of {where}, and not in the "
-            "workspace folders, the config's folder or PYTHONPATH. If it is your own module, run `tune run` "
+            "workspace folders, the config's folder, the folders the workspace's launch commands for it run "
+            "from, or PYTHONPATH. If it is your own module, run `tune run` "
             f"from the folder that holds '{name}' or add that folder to PYTHONPATH; if it is a package, "
             "install it there, or point tuneconf.interpreter at the environment that has it."
         )
@@ -192,7 +195,7 @@ def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Ana
             continue
         param = symbol.parameter(name)
         if param is None or param.kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD):
-            yield _unexpected(doc, component, pair, symbol, by_keyword)
+            yield _unexpected(doc, component, pair, symbol, by_keyword, ctx)
         elif param.kind is ParamKind.POSITIONAL_ONLY:
             message = f"'{name}' is positional-only in {symbol.signature()}: a config key cannot set it."
             yield Finding("positional-only", Severity.ERROR, message, pair.key.span)
@@ -223,10 +226,16 @@ def _value_type(
     yield Finding("wrong-type", severity, message, pair.value.span)
 
 
-def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Symbol, names: list[str]) -> Finding:
+def _unexpected(
+    doc: ParsedConfig, component: Component, pair: Pair, symbol: Symbol, names: list[str], ctx: AnalysisContext
+) -> Finding:
     name = pair.name or ""
     if component.dotpath.span.start_line < 0 <= pair.key.span.start_line:
         return _stale(component, pair, symbol)
+    kwargs = symbol.var_keyword
+    verdict = forwarded.follow(component, symbol, name, ctx) if kwargs is not None else None
+    if verdict is not None:
+        names = [] if verdict.severity is Severity.INFORMATION else [*names, *verdict.names]  # it lands: no guess
     present = set(component.mapping.names())
     guess = _closest(name, [n for n in names if n not in present])  # renaming onto a key set already duplicates it
     fixes = []
@@ -234,8 +243,12 @@ def _unexpected(doc: ParsedConfig, component: Component, pair: Pair, symbol: Sym
         assert isinstance(pair.key, Scalar)
         fixes.append(fix(f"Rename to '{guess}'", (text_span(pair.key), guess), preferred=True))
     fixes.append(fix(f"Remove '{name}'", remove_pair(doc, component.mapping, pair)))
-    kwargs = symbol.var_keyword
     hint = f" Did you mean '{guess}'?" if guess else ""
+    if verdict is not None:
+        code = {Severity.ERROR: "unexpected-argument", Severity.WARNING: "forwarded-argument"}
+        message = f"'{name}' is not a parameter of {symbol.short_name}; {verdict.message}{hint}"
+        found = code.get(verdict.severity, "kwargs-argument")
+        return Finding(found, verdict.severity, message, pair.key.span, data={"fixes": fixes})
     if kwargs is not None:
         message = (
             f"'{name}' is not a parameter of {symbol.short_name}; it goes into **{kwargs.name}"

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from tuneconf.index.names import NameIndex
-from tuneconf.index.records import Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
+from tuneconf.index.records import Forward, Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 NAMES_FORMAT = 1
 
 
@@ -169,7 +169,15 @@ def _plain_symbol(symbol: Symbol) -> dict[str, Any]:
         "doc": symbol.doc,
         "location": None if symbol.location is None else [symbol.location.file, symbol.location.line],
         "note": symbol.note,
+        "forwards": [_plain_forward(f) for f in symbol.forwards],
+        "accepts": list(symbol.accepts),
     }
+
+
+def _plain_forward(forward: Forward) -> list[Any]:
+    when = None if forward.when is None else list(forward.when)
+    keywords = [list(k) for k in forward.keywords]
+    return [forward.target, list(forward.passed), list(forward.positional), keywords, when]
 
 
 def _plain_param(param: Parameter) -> dict[str, Any]:
@@ -212,7 +220,15 @@ def _symbol(data: dict[str, Any]) -> Symbol:
         data["doc"],
         None if location is None else Location(location[0], location[1]),
         data["note"],
+        tuple(_forward(f) for f in data["forwards"]),
+        tuple(data["accepts"]),
     )
+
+
+def _forward(data: list[Any]) -> Forward:
+    target, passed, positional, keywords, when = data
+    pairs = tuple((k, v) for k, v in keywords)
+    return Forward(target, tuple(passed), tuple(positional), pairs, None if when is None else (when[0], when[1]))
 
 
 def _param(data: dict[str, Any]) -> Parameter:

@@ -73,6 +73,23 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Forward:
+    """Where a callable passes its `**kwargs` on: one call, read statically from its body."""
+
+    target: str
+    """The callee's dotpath ("" when the callee is not statically known)."""
+    passed: tuple[str, ...] = ()
+    """Keyword names given explicitly at that call beside the `**kwargs` (a key among them is given twice)."""
+    positional: tuple[str, ...] = ()
+    """The caller's parameter passed at each position ("" for anything but a plain parameter)."""
+    keywords: tuple[tuple[str, str], ...] = ()
+    """(callee keyword, caller parameter) for keyword arguments that pass a parameter on as it is."""
+    when: tuple[str, str] | None = None
+    """Only when this parameter of the caller has this literal value, as (name, value): the packaged
+    dataset builder `datasets.load_dataset` picks by `path`."""
+
+
+@dataclass(frozen=True)
 class Symbol:
     """A resolved dotpath."""
 
@@ -89,6 +106,11 @@ class Symbol:
     location: Location | None = None
     note: str = ""
     """Why the signature is unknown, when it is."""
+    forwards: tuple[Forward, ...] = ()
+    """Where the `**kwargs` go (index/forwarding.py): one unconditional Forward, or Forwards each with a
+    `when`; empty when not statically known."""
+    accepts: tuple[str, ...] = ()
+    """Keys the callable takes out of its `**kwargs` itself (`kwargs.pop("key")`)."""
 
     def parameter(self, name: str) -> Parameter | None:
         for param in self.parameters or ():

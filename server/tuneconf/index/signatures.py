@@ -12,6 +12,7 @@ import griffe
 
 from tuneconf.index.annotations import TypeResolver
 from tuneconf.index.docstrings import parameter_docs
+from tuneconf.index.forwarding import ForwardReader
 from tuneconf.index.loader import Budget, CompiledRef, Loader, Missing, ModuleRef, ObjRef, PartialRef, Ref, Visited
 from tuneconf.index.records import Location, Parameter, ParamKind, Symbol
 
@@ -24,6 +25,7 @@ class SymbolBuilder:
     def __init__(self, loader: Loader) -> None:
         self.loader = loader
         self.types = TypeResolver(loader)
+        self.forwarding = ForwardReader(loader)
 
     def build(self, path: str, ref: Ref, budget: Budget) -> Symbol:
         ref = self.loader.settle(ref, budget, 0)
@@ -45,10 +47,13 @@ class SymbolBuilder:
         doc = ref.visited.assigned_docs.get(obj.name) or _doc(obj)
         if isinstance(obj, griffe.Function):
             params = self._parameters(obj, ref.visited, doc, drop_first=False)
-            return Symbol(path, ref.path, "function", True, params, doc, location)
+            forwards, accepts = self.forwarding.read(obj, ref.visited, ref.path, budget)
+            return Symbol(path, ref.path, "function", True, params, doc, location, forwards=forwards, accepts=accepts)
         if isinstance(obj, griffe.Class):
-            init, init_doc = self._class_parameters(obj, ref.visited, budget)
-            return Symbol(path, ref.path, "class", True, init, doc or init_doc, location)
+            init, init_doc, method, where = self._class_parameters(obj, ref.visited, budget)
+            forwards, accepts = self.forwarding.read(method, where, ref.path, budget)
+            doc = doc or init_doc
+            return Symbol(path, ref.path, "class", True, init, doc, location, forwards=forwards, accepts=accepts)
         return Symbol(path, ref.path, "attribute", False, None, doc, location)
 
     def _partial(self, path: str, ref: PartialRef, budget: Budget) -> Symbol:
@@ -61,7 +66,18 @@ class SymbolBuilder:
         if params is not None and doc is not inner.doc:
             docs = parameter_docs(doc)
             params = tuple(_with_doc(p, docs.get(p.name)) for p in params)
-        return Symbol(path, ref.path, "partial", inner.callable, params, doc, location, note=inner.note)
+        return Symbol(
+            path,
+            ref.path,
+            "partial",
+            inner.callable,
+            params,
+            doc,
+            location,
+            note=inner.note,
+            forwards=inner.forwards,
+            accepts=inner.accepts,
+        )
 
     # -- parameters --------------------------------------------------------------------------------
 
@@ -89,17 +105,18 @@ class SymbolBuilder:
 
     def _class_parameters(
         self, cls: griffe.Class, visited: Visited, budget: Budget
-    ) -> tuple[tuple[Parameter, ...] | None, str]:
-        """inspect.signature's choice: the first class in the MRO defining __init__ or __new__."""
+    ) -> tuple[tuple[Parameter, ...] | None, str, griffe.Function | None, Visited]:
+        """inspect.signature's choice: the first class in the MRO defining __init__ or __new__
+        (with that method and its module, where its body says where **kwargs go)."""
         for klass, where in self._mro(cls, visited, budget):
             if _is_dataclass(klass):
-                return self._dataclass_fields(klass, where, budget), ""
+                return self._dataclass_fields(klass, where, budget), "", None, where
             for method in ("__init__", "__new__"):
                 member = klass.members.get(method)
                 if isinstance(member, griffe.Function):
                     doc = _doc(member) or _doc(klass)
-                    return self._parameters(member, where, doc, drop_first=True), _doc(member)
-        return (), ""
+                    return self._parameters(member, where, doc, drop_first=True), _doc(member), member, where
+        return (), "", None, visited
 
     def _mro(self, cls: griffe.Class, visited: Visited, budget: Budget) -> Iterator[tuple[griffe.Class, Visited]]:
         """Classes in (depth-first, left-to-right) method resolution order, across modules, lazily:
