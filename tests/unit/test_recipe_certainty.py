@@ -83,7 +83,10 @@ def test_builtin_configs_are_known_by_the_registry_or_fit_their_header(cache: Pa
         if not info.choice.known:
             guessed.append(config.relative_to(config.parents[1]).as_posix())
             view = project.view(config.as_uri(), None, config.read_text())
-            assert recipe_findings(view) == [], config  # a good fit: as before, no findings
+            found = [(f.code, f.message.split("'")[1]) for f in recipe_findings(view)]
+            # a good fit, checked as known: torchtune 0.6.1 reads memory_efficient_fsdp_wrap nowhere (a true
+            # warning, seen once the checkpoint client the recipe hands cfg to is followed)
+            assert found == [("unused-key", "memory_efficient_fsdp_wrap")], config
     # the one built-in config the registry does not list; its header's recipe fits it
     assert guessed == ["dev/8B_full_experimental.yaml"]
 

@@ -12,6 +12,7 @@ from tuneconf.files import read_text
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, RecipeUsage, analyse
 from tuneconf.recipes.evidence import LaunchScan, beside, guess_recipe
+from tuneconf.recipes.library import Library
 from tuneconf.recipes.registry import RecipeChoice, Registry, known_recipe, load_registry, named_recipe
 from tuneconf.recipes.supplied import combined
 
@@ -40,6 +41,8 @@ class Catalog:
         self._constants: dict[str, str | None] = {}
         self._supplies: tuple[tuple[int, ...], RecipeUsage | None] | None = None
         self.launches = LaunchScan(folders)
+        self.library = Library(finder, self.constant)
+        """torchtune's modules the recipes hand their config to (recipes/library.py), parsed once."""
 
     @property
     def registry(self) -> Registry:
@@ -113,7 +116,7 @@ class Catalog:
         hit = self._usages.get(file)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        usage = analyse(file, self.constant)
+        usage = analyse(file, self.constant, self.library)
         self._usages[file] = (stamp, usage)
         return usage
 
