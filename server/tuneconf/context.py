@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from tuneconf.document.parse import ParsedConfig
@@ -40,6 +41,8 @@ class AnalysisContext:
     """The public names of a top-level package (where a moved name lives now); None while not read."""
     dependencies: Callable[[str], Checked | None] = lambda _dotpath: None
     """Whether a resolved callable's import chain lacks a package; None while not read."""
+    workspace: tuple[Path, ...] = ()
+    """The workspace folders (a copy of an installed package there runs only once installed)."""
     interpreter: str = ""
     """The interpreter whose environment was searched (for "not installed" messages)."""
     recipe: RecipeInfo | None = None
@@ -47,6 +50,10 @@ class AnalysisContext:
     supplies: RecipeUsage | None = None
     """What any recipe that might run the config passes itself (the registry's recipes together, plus a
     guessed recipe file): a required argument none of them passes is missing whichever runs it."""
+    run_folder: Path | None = None
+    """The folder `tune run` runs from (the workspace folder holding the config): relative paths start there."""
+    stat_budget_s: float = 0.05
+    """How long path checks may wait for the file system per check run (then they say nothing)."""
     pending: set[str] = field(default_factory=set)
     """Dotpaths a check needed but the index did not know yet; the server resolves them and re-checks."""
     memo: dict[str, dict[int, tuple[Pair, list[Any]]]] = field(default_factory=dict)

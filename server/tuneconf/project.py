@@ -32,6 +32,9 @@ from tuneconf.settings import Settings
 log = logging.getLogger(__name__)
 MAX_SCANNED_FILES = 2000
 REQUEST_WAIT_S = 0.25
+STAT_BUDGET_S = 5.0
+KEYSTROKE_STAT_BUDGET_S = 0.05
+"""Path checks wait this long for the file system: the CLI a while, the server a keystroke's worth."""
 
 
 @dataclass
@@ -115,6 +118,7 @@ class Project:
             names=lambda package: index.names(package, self.blocking),
             dependencies=lambda dotpath: index.dependencies(dotpath, self.blocking),
             interpreter=index.env.interpreter,
+            workspace=tuple(self.folders),
         )
 
     def view(self, uri: str, version: int | None, text: str, config: bool = False) -> ConfigView:
@@ -134,6 +138,8 @@ class Project:
                 for folder in [path.parent, *self.catalog.launches.run_folders(path)]:
                     self.index.add_local_root(folder, True if self.blocking else REQUEST_WAIT_S)
             ctx.recipe = self.catalog.for_config(text, path)
+            ctx.run_folder = folder_of(path, self.folders) if path is not None else None
+            ctx.stat_budget_s = STAT_BUDGET_S if self.blocking else KEYSTROKE_STAT_BUDGET_S
             ctx.supplies = ctx.recipe.supplies if ctx.recipe is not None else self.catalog.registry_supplies()
         template = stand_ins(text)
         parsed = parse(template.text if template is not None else text)

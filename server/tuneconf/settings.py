@@ -14,6 +14,7 @@ _FIELDS = {
     "dotpathKeys": "dotpath_keys",
     "resolvers": "resolvers",
     "recipes": "recipes",
+    "pathChecks": "path_checks",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -32,6 +33,8 @@ class Settings:
     """OmegaConf resolvers your code registers, beside the built-in oc.* ones."""
     recipes: tuple[tuple[str, str], ...] = ()
     """Glob → recipe (registry name or recipe file), for configs that do not say which recipe runs them."""
+    path_checks: bool = True
+    """Check that the files and folders a run reads exist on this machine (off: configs run elsewhere)."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:

@@ -101,7 +101,8 @@ BASE = "# tune run lora_finetune_single_device --config c.yaml\n" + LORA
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     builtin_configs()
-    return Project(Settings(), [], cache_dir=tmp_path_factory.mktemp("cache"))
+    # (the configs here name /tmp paths that do not exist: path checks are tests/unit/test_path_checks.py's)
+    return Project(Settings(path_checks=False), [], cache_dir=tmp_path_factory.mktemp("cache"))
 
 
 def findings(project: Project, text: str) -> list[Finding]:

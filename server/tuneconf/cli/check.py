@@ -17,12 +17,13 @@ from tuneconf.project import Project
 from tuneconf.settings import Settings
 
 
-def check_command(targets: list[str], fmt: str) -> int:
+def check_command(targets: list[str], fmt: str, path_checks: bool = True) -> int:
     paths, overrides = split_targets(targets)
     if not paths:
         print("tuneconf: no config files or folders given", file=sys.stderr)
         return exits.USAGE
-    reports = check_paths([Path(p) for p in paths], progress=sys.stderr, overrides=overrides)
+    settings = Settings(path_checks=path_checks)
+    reports = check_paths([Path(p) for p in paths], settings, progress=sys.stderr, overrides=overrides)
     text = render(reports, fmt)
     if text:
         sys.stdout.write(text)

@@ -23,6 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="speak the Language Server Protocol over stdio")
     check = commands.add_parser("check", help="check config files and folders, with tune run's overrides")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument(
+        "--no-path-checks",
+        action="store_true",
+        help="do not check that the files a run reads exist here (for configs run on another machine)",
+    )
     check.add_argument("targets", nargs="+", metavar="PATH|OVERRIDE", help="files, folders, then key=value or ~key")
     run = commands.add_parser("run", help="run the config's recipe with tune run (or print the plan)")
     run.add_argument("--dry-run", action="store_true", help="print the launch plan; exit 0 when runnable, 1 when not")
@@ -85,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args, targets)
     from tuneconf.cli.check import check_command
 
-    return check_command(targets, args.format)
+    return check_command(targets, args.format, path_checks=not args.no_path_checks)
 
 
 def _overrides_only(extra: list[str]) -> list[str]:

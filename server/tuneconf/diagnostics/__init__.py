@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from tuneconf.context import AnalysisContext
-from tuneconf.diagnostics import components, interpolations, recipe, structure, syntax
+from tuneconf.diagnostics import components, interpolations, paths, recipe, structure, syntax
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.findings import Finding, placed
 
@@ -19,6 +19,7 @@ FAMILIES: list[tuple[str, Check]] = [
     ("components", components.check),
     ("interpolations", interpolations.check),
     ("recipe", recipe.check),
+    ("paths", paths.check),
 ]
 
 

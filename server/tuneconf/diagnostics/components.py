@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 
 from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics import forwarded
+from tuneconf.diagnostics.copies import copy_finding
 from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
 from tuneconf.diagnostics.typecheck import describe, mismatch
 from tuneconf.document.components import Component, iter_components
@@ -101,6 +102,9 @@ def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:
     if r.status is Status.UNREADABLE:
         message = f"Cannot check '{r.dotpath}': {r.message or 'a module on the way cannot be read'}."
         return Finding("unreadable-module", Severity.WARNING, message, span)
+    copied = copy_finding(scalar, r, ctx.workspace, ctx.interpreter)
+    if copied is not None:
+        return copied
     moved = _moved(r, ctx)
     if moved is not None:
         return _moved_member(scalar, r.dotpath, moved)
