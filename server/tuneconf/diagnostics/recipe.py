@@ -31,7 +31,7 @@ from tuneconf.findings import Finding, Severity
 from tuneconf.index.records import Parameter, ParamKind, Symbol
 from tuneconf.recipes.analysis import ITEM, RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
-from tuneconf.recipes.evidence import BORDERLINE, POOR, Fit, measure
+from tuneconf.recipes.evidence import BORDERLINE, POOR, Fit, measure, referenced_keys
 from tuneconf.recipes.registry import tune_runs
 from tuneconf.suggest import closest
 
@@ -60,14 +60,16 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if info is None or info.usage is None or info.usage.error:
         yield from _recipe_free(doc, ctx)
         return
-    fit = None if info.choice.known else measure(info.usage, [n for n in top.names() if n is not None])
+    referenced = referenced_keys(document_occurrences(doc, ctx))
+    keys = [n for n in top.names() if n is not None]
+    fit = None if info.choice.known else measure(info.usage, keys, referenced)
     if fit is not None and fit.grade == POOR:
-        yield _poor_fit(doc, top, info, fit)
+        yield _poor_fit(doc, top, info, fit, referenced)
         yield from _recipe_free(doc, ctx)
         return
     voice = _voice(info, fit)
     yield from _missing_keys(doc, top, info, voice)
-    yield from _unused_keys(doc, info, ctx, voice)
+    yield from _unused_keys(doc, info, ctx, voice, referenced)
     family = f"recipe-arguments:{id(info.usage)}:{id(info.supplies)}:{voice}"
     yield from ctx.per_section(family, doc, lambda pair: _section_arguments(doc, pair, info, ctx, voice), local=True)
     yield from _mismatch(top, info, ctx, voice)
@@ -178,12 +180,12 @@ def _missing_keys(doc: ParsedConfig, top: Mapping, info: RecipeInfo, voice: _Voi
         yield Finding("missing-key", severity, message, where, data={"fixes": fixes, "key": key})
 
 
-def _unused_keys(doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice) -> Iterator[Finding]:
+def _unused_keys(
+    doc: ParsedConfig, info: RecipeInfo, ctx: AnalysisContext, voice: _Voice, referenced: frozenset[str]
+) -> Iterator[Finding]:
     usage = info.usage
     assert usage is not None
     read = sorted(usage.read_keys())
-    occurrences = document_occurrences(doc, ctx)
-    referenced = frozenset(str(r.keys[0]) for o in occurrences for r in o.parsed.references if r.keys and r.dots == 0)
     present = frozenset(doc.mapping.names()) if doc.mapping is not None else frozenset()
     # A key the config sets already is no guess: renaming onto it would make a duplicate key.
     guesses = [key for key in read if key not in present]
@@ -288,7 +290,7 @@ def _first_key(top: Mapping) -> Span:
     return visible[0].key.span if visible else Span(0, 0, 0, 0)
 
 
-def _poor_fit(doc: ParsedConfig, top: Mapping, info: RecipeInfo, fit: Fit) -> Finding:
+def _poor_fit(doc: ParsedConfig, top: Mapping, info: RecipeInfo, fit: Fit, referenced: frozenset[str]) -> Finding:
     """One warning on the line the guess came from, instead of findings about keys that may be fine."""
     name, choice = info.choice.name, info.choice
     parts = []
@@ -304,16 +306,16 @@ def _poor_fit(doc: ParsedConfig, top: Mapping, info: RecipeInfo, fit: Fit) -> Fi
         "with a `# tuneconf: recipe=` comment to check it against that recipe."
     )
     where = _source_line(doc, info) or _first_key(top)
-    fixes = _naming_fixes(info, fit, top, doc.text)
+    fixes = _naming_fixes(info, fit, top, doc.text, referenced)
     return Finding("recipe-fit", Severity.WARNING, message, where, data={"fixes": fixes})
 
 
-def _naming_fixes(info: RecipeInfo, fit: Fit, top: Mapping, text: str) -> list[Fix]:
+def _naming_fixes(info: RecipeInfo, fit: Fit, top: Mapping, text: str, referenced: frozenset[str]) -> list[Fix]:
     """Insert `# tuneconf: recipe=`: the recipe files found in the workspace, the registry's best fit
     (when it fits better than the guess), and the guess itself (to confirm it). Each passes the safety
     gate of features/actions.py: a comment line changes no value."""
     keys = [n for n in top.names() if n is not None]
-    found = [(o, measure(u, keys)) for o, u in info.others]
+    found = [(o, measure(u, keys, referenced)) for o, u in info.others]
     # Recipes of one family fit the same keys (single device / distributed, full / LoRA): among equals, the
     # one whose name's words the config uses most (lora_* builders, a copied header's single_device).
     words = frozenset(w.lower() for w in _WORD.findall(text))

@@ -1,11 +1,14 @@
 """What a recipe reads from its config and what it passes to `config.instantiate`, read with `ast`.
 
 A small abstract interpretation (recipes/walker.py): `cfg` (and any parameter bound to a part of it at a
-call site) is a config path; `cfg.x`, `cfg["x"]` read x (required unless the read may not run: inside an
-`if`, a loop, a `try`, after `and`/`or`); `cfg.get("x", d)`, `getattr(cfg, "x", d)` and `"x" in cfg`
-read x optionally. Paths flow through local names, `for` loops (list items: "*") and calls to the
-recipe's own functions and methods, until nothing new is learnt; given a `Library`
-(recipes/library.py), also into torchtune's own code the recipe hands the config to, as it is read.
+call site) is a config path, and so is what `OmegaConf.load(args.config)` returns in a recipe that reads
+`--config` itself (its functions that call `OmegaConf.load`, and its module-level statements, are walked
+with nothing bound; walker.py says which loads are the run's config). `cfg.x`, `cfg["x"]` read x
+(required unless the read may not run: inside an `if`, a loop, a `try`, after `and`/`or`);
+`cfg.get("x", d)`, `getattr(cfg, "x", d)` and `"x" in cfg` read x optionally. Paths flow through local
+names, `for` loops (list items: "*") and calls to the recipe's own functions and methods, until nothing
+new is learnt; given a `Library` (recipes/library.py), also into torchtune's own code the recipe hands
+the config to, as it is read.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tuneconf.files import read_text
 from tuneconf.recipes.usage import ITEM, Instantiate, Read, RecipeUsage, Value
-from tuneconf.recipes.walker import Learnt, Scope, fixpoint, functions_of, param_names
+from tuneconf.recipes.walker import FunctionNode, Learnt, Scope, fixpoint, functions_of, loads_config, param_names
 
 if TYPE_CHECKING:
     from tuneconf.recipes.library import Library
@@ -46,8 +49,12 @@ def analyse(file: Path, constant: Constant | None = None, library: Library | Non
         usage.error = f"cannot read {file.name}: {exc}"
         return usage
     functions = functions_of(tree)
+    script = _module_statements(tree)
+    if script is not None:
+        functions[script.name] = [script]
+    entries = frozenset(id(fn) for group in functions.values() for fn in group if loads_config(fn.body))
     outside = library.session(file, tree).outside if library is not None else None
-    scope = Scope(functions, constants_of(tree, constant), outside)
+    scope = Scope(functions, constants_of(tree, constant), outside, entries=entries)
     bindings: Learnt = {}
     for group in functions.values():
         for fn in group:
@@ -55,6 +62,16 @@ def analyse(file: Path, constant: Constant | None = None, library: Library | Non
                 bindings[(id(fn), "cfg")] = (Value((), False), False)
     fixpoint(usage, scope, bindings)
     return usage
+
+
+def _module_statements(tree: ast.Module) -> FunctionNode | None:
+    """The module's own statements (a script's `if __name__ == "__main__":` block) as a function to walk,
+    when they load a config; None otherwise."""
+    body = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if not loads_config(body):
+        return None
+    arguments = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], defaults=[])
+    return ast.FunctionDef(name="<module>", args=arguments, body=body, decorator_list=[], lineno=1, col_offset=0)
 
 
 def constants_of(tree: ast.Module, constant: Constant | None) -> dict[str, str]:

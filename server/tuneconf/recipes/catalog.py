@@ -11,7 +11,7 @@ from pathlib import Path
 from tuneconf.files import read_text
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, RecipeUsage, analyse
-from tuneconf.recipes.evidence import LaunchScan, beside, guess_recipe
+from tuneconf.recipes.evidence import LaunchScan, beside, fitter, guess_recipe, text_referenced, top_keys
 from tuneconf.recipes.library import Library
 from tuneconf.recipes.registry import RecipeChoice, Registry, known_recipe, load_registry, named_recipe
 from tuneconf.recipes.supplied import combined
@@ -24,7 +24,8 @@ class RecipeInfo:
     """None when the recipe file cannot be found (then recipe-level checks are skipped)."""
     others: tuple[tuple[RecipeChoice, RecipeUsage], ...] = ()
     """For a guess, the recipes it might be instead, to suggest the best fit: the recipe files found in
-    the workspace (launch commands, beside the config), then the registry's."""
+    the workspace (launch commands, beside the config, up to 3 others that fit better), then the
+    registry's."""
     supplies: RecipeUsage | None = None
     """For a guess: what any recipe that might run the config passes itself at each config path (the
     registry's recipes, and a custom recipe file guessed), to tell an argument certainly missing; None
@@ -56,11 +57,14 @@ class Catalog:
         if choice is not None:
             return RecipeInfo(choice, self.usage_of(choice))
         found = [self.launches.choices(path, self.registry), list(beside(path))] if path is not None else []
-        choice = guess_recipe(text, path, self.registry, self.folders, found, self.usage_of)
+        inside = path is not None and any(path.resolve().is_relative_to(f.resolve()) for f in self.folders)
+        workspace = self.launches.recipes(path) if path is not None and inside and not any(found) else []
+        choice = guess_recipe(text, path, self.registry, self.folders, found, self.usage_of, workspace)
         if choice is None:
             return None
         usage = self.usage_of(choice)
-        others = self._others(choice, path, [c for t in found for c in t])
+        better = fitter(choice, workspace, top_keys(text), self.usage_of, text_referenced(text))[:3]
+        others = self._others(choice, path, [*(c for t in found for c in t), *better])
         return RecipeInfo(choice, usage, others, self.supplies_for(choice, usage))
 
     def registry_usages(self) -> list[RecipeUsage | None]:

@@ -5,9 +5,12 @@ entry) is guessed, and a guess is weighed.
 the copy with their own recipe (often a `.py` beside it), so a header is frequently stale. Better
 evidence comes first: a launch command in the workspace that names this config file (shell scripts,
 Makefiles, SLURM scripts, markdown, CI YAML, `.vscode/tuneconf.json`, argv lists in Python); then a
-recipe `.py` beside the config with the same stem; then the header's `tune run` lines. Whatever is
-guessed, `Fit` measures how well the recipe's reads match the config's keys, and the recipe checks
-follow its grade (diagnostics/recipe.py).
+recipe `.py` beside the config with the same stem; then the header's `tune run` lines. Where the header
+is all there is, a recipe file anywhere in the workspace (a `.py` with `recipe_main` or `config.parse`,
+found by the launch scan's one bounded listing; at most MAX_WORKSPACE_RECIPES weighed) that fits the
+config strictly better than the header's recipe, and not poorly, wins (not one that hands the config to
+code that cannot be followed: it seems to fit anything). Whatever is guessed, `Fit` measures how well
+the recipe's reads match the config's keys, and the recipe checks follow its grade (diagnostics/recipe.py).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuneconf.document.parse import parse
 from tuneconf.files import SKIP_DIRS, read_text
+from tuneconf.interpolation.resolve import Occurrence, occurrences
 from tuneconf.recipes.analysis import RecipeUsage
 from tuneconf.recipes.registry import RecipeChoice, Registry, header_choices, named_recipe, run_of
 
@@ -42,6 +47,16 @@ _LAUNCH = re.compile(r"\btune[ \t]+run[ \t]+(?P<args>[^\n]*)")
 _ARGV = re.compile(r"""['"]tune['"][ \t\n]*,[ \t\n]*['"]run['"][ \t\n]*,(?P<args>[^\]]{0,2000})""")
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:", re.M)
 _TRIM = "'\",;()[]`{}"
+MAX_WORKSPACE_RECIPES = 20
+"""Recipe files in the workspace weighed against a header's guess at most (those whose names share the
+most words with the config's first): each is read with `ast` once per version."""
+WORKSPACE = "recipe in the workspace that fits best"
+# A module-level `@config.parse` decorator or `def recipe_main(` at the start of a line: a file that only
+# mentions them (torchtune's own config/_parse.py, a linter's source) is not a recipe.
+_RECIPE_MARKS = re.compile(r"^(?:@(?:config\.)?parse\b|def[ \t]+recipe_main[ \t]*\()", re.M)
+"""What makes a `.py` a recipe: torchtune's entry point, or its config parser (a `.py` beside the config
+with the config's stem may also just take a DictConfig)."""
+_WORDS = re.compile(r"[A-Za-z0-9]+")
 RUN_FOLDERS_TTL_S = 2.0
 """How long the folders a config is run from are remembered (a keystroke must not stat every script)."""
 _VARIABLE = ("$", "{", "%")
@@ -80,12 +95,27 @@ class Fit:
         return 2 * len(self.missing) + len(self.unread)
 
 
-def measure(usage: RecipeUsage, keys: Sequence[str]) -> Fit:
+def measure(usage: RecipeUsage, keys: Sequence[str], referenced: Collection[str] = ()) -> Fit:
+    """The fit of the config's top-level `keys` to the recipe; `referenced` (`referenced_keys`) are read
+    by the config itself, through its interpolations, so none of them is unread."""
     present = set(keys)
     missing = tuple(k for k in usage.required_keys() if k not in present)
     read = usage.read_keys()
-    unread = () if usage.escapes else tuple(k for k in dict.fromkeys(keys) if k not in read)
+    unread = () if usage.escapes else tuple(k for k in dict.fromkeys(keys) if k not in read and k not in referenced)
     return Fit(missing, unread, len(present))
+
+
+def referenced_keys(found: Iterable[Occurrence]) -> frozenset[str]:
+    """The top-level keys an absolute interpolation refers to (`${max_seq_len}`, `${model.x}`): the config
+    reads them itself, so they are used whether or not the recipe reads them (the unused-key check and
+    the Fit both ask this)."""
+    return frozenset(str(r.keys[0]) for o in found for r in o.parsed.references if r.keys and r.dots == 0)
+
+
+def text_referenced(text: str) -> frozenset[str]:
+    """`referenced_keys` of a config's text (to weigh guesses before the document is parsed for its view;
+    parsed sections are cached by text, so the view's own parse reuses them)."""
+    return referenced_keys(occurrences(parse(text).root)) if "${" in text else frozenset()
 
 
 def top_keys(text: str) -> list[str]:
@@ -97,14 +127,46 @@ def top_keys(text: str) -> list[str]:
 UsageOf = Callable[[RecipeChoice], "RecipeUsage | None"]
 
 
-def best(candidates: Sequence[RecipeChoice], keys: Sequence[str], usage_of: UsageOf) -> RecipeChoice:
+def fit_of(
+    choice: RecipeChoice, keys: Sequence[str], usage_of: UsageOf, referenced: Collection[str] = ()
+) -> Fit | None:
+    """The recipe's fit, None when it cannot be read."""
+    usage = usage_of(choice)
+    return measure(usage, keys, referenced) if usage is not None and not usage.error else None
+
+
+def best(
+    candidates: Sequence[RecipeChoice], keys: Sequence[str], usage_of: UsageOf, referenced: Collection[str] = ()
+) -> RecipeChoice:
     """The candidate that fits the keys best; among equals, the later one (a header's last `tune run`)."""
     scored = []
     for index, choice in enumerate(candidates):
-        usage = usage_of(choice)
-        score = measure(usage, keys).score if usage is not None and not usage.error else 10**6
-        scored.append((score, -index, choice))
+        fit = fit_of(choice, keys, usage_of, referenced)
+        scored.append((fit.score if fit is not None else 10**6, -index, choice))
     return min(scored, key=lambda s: (s[0], s[1]))[2]
+
+
+def fitter(
+    than: RecipeChoice,
+    workspace: Sequence[RecipeChoice],
+    keys: Sequence[str],
+    usage_of: UsageOf,
+    referenced: Collection[str] = (),
+) -> list[RecipeChoice]:
+    """The workspace's recipes that fit the keys strictly better than `than`, best first (among equals,
+    in the order given); a recipe that cannot be read, or that hands the config to code that cannot be
+    followed (it may read any key, so it seems to fit every config), fits nothing better."""
+    own = fit_of(than, keys, usage_of, referenced)
+    limit = own.score if own is not None else 10**6
+    scored = []
+    for index, choice in enumerate(workspace):
+        usage = usage_of(choice)
+        if usage is None or usage.error or usage.escapes or choice.file == than.file:
+            continue
+        fit = measure(usage, keys, referenced)
+        if fit.score < limit:
+            scored.append((fit.score, index, fit, choice))
+    return [choice for *_, choice in sorted(scored, key=lambda s: (s[0], s[1]))]
 
 
 @dataclass(frozen=True)
@@ -124,22 +186,40 @@ def guess_recipe(
     folders: list[Path],
     found: Sequence[Sequence[RecipeChoice]],
     usage_of: UsageOf,
+    workspace: Sequence[RecipeChoice] = (),
 ) -> RecipeChoice | None:
     """The best evidence there is, tier by tier: `found` (the recipes of launch commands that name this
     file, a recipe `.py` beside it), the header's runs that name this file, any header run; within a tier,
-    the one that fits best."""
+    the one that fits best. Where the header is all there is, the recipe among `workspace` (recipe files
+    found anywhere in the workspace; only for a config inside a workspace folder) that fits best wins if it
+    fits strictly better than the header's, not poorly, and reads most of the config's top-level keys (a
+    tie keeps the header: a `tune cp` copy is usually run with its header's recipe)."""
     keys = top_keys(text)
+    referenced = text_referenced(text)
     headers = header_choices(text, config, registry, folders)
     tiers = [*found, [c for c, names_this in headers if names_this], [c for c, _ in headers]]
-    return next((best(tier, keys, usage_of) for tier in tiers if tier), None)
+    chosen = next((best(tier, keys, usage_of, referenced) for tier in tiers if tier), None)
+    if chosen is None or any(found) or not workspace:
+        return chosen
+    for better in fitter(chosen, workspace, keys, usage_of, referenced):
+        fit = fit_of(better, keys, usage_of, referenced)
+        if fit is not None and fit.grade != POOR and 2 * len(fit.unread) < fit.keys:
+            return better  # (it reads most of the config's keys: not merely a recipe that misses fewer)
+    return chosen
 
 
 def beside(config: Path) -> Iterator[RecipeChoice]:
     """A recipe file beside the config with its stem (`foo_eval.yaml` ↔ `foo_eval.py`)."""
     candidate = config.with_suffix(".py")
     source, _ = read_text(candidate, MAX_LAUNCH_BYTES) if candidate.is_file() else (None, "")
-    if source is not None and ("recipe_main" in source or "DictConfig" in source or "config.parse" in source):
+    if source is not None and is_recipe(source, loose=True):
         yield RecipeChoice(candidate.name, candidate.resolve(), "recipe beside the config")
+
+
+def is_recipe(source: str, loose: bool = False) -> bool:
+    """Whether a `.py` is a recipe (`_RECIPE_MARKS`); `loose`: also one that takes a DictConfig (said of
+    a file with the config's own stem beside it)."""
+    return _RECIPE_MARKS.search(source) is not None or (loose and "DictConfig" in source)
 
 
 def _shown(file: Path, folders: list[Path]) -> str:
@@ -152,21 +232,24 @@ def _shown(file: Path, folders: list[Path]) -> str:
 
 
 class LaunchScan:
-    """The launch commands in the workspace folders: files listed once (bounded), each re-read when its
-    modification time changes."""
+    """The launch commands and recipe files in the workspace folders: files listed once (bounded), each
+    re-read when its modification time changes."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.folders = folders
         self._files: list[Path] | None = None
-        self._read: dict[Path, tuple[int, list[Launch]]] = {}
+        self._read: dict[Path, tuple[int, list[Launch], bool]] = {}
         self._run_folders: dict[Path, tuple[float, list[Path]]] = {}
 
     def choices(self, config: Path, registry: Registry) -> list[RecipeChoice]:
         """The recipes of the launch commands that run this config file."""
         found = []
+        resolved = config.resolve()
         for launch in self.naming(config):
             where = f"{_shown(launch.file, self.folders)}:{launch.line}"
-            bases = [launch.file.parent, *self.folders]
+            # a module name resolves from the folder the command runs from (`tune run` appends it to sys.path)
+            ran_from = run_folder(launch.config, resolved)
+            bases = [*([ran_from] if ran_from is not None else []), launch.file.parent, *self.folders]
             choice = named_recipe(launch.recipe, "launch command", None, registry, bases, where)
             if choice is not None:
                 found.append(choice)
@@ -191,9 +274,24 @@ class LaunchScan:
         return hit[1]
 
     def launches(self) -> list[Launch]:
+        return [launch for _, launches, _ in self._scanned() for launch in launches]
+
+    def recipes(self, config: Path) -> list[RecipeChoice]:
+        """The recipe files of the workspace (`is_recipe`), those whose names share the most words with the
+        config's first, at most MAX_WORKSPACE_RECIPES."""
+        words = set(_WORDS.findall(config.stem.lower()))
+        files = [file for file, _, recipe in self._scanned() if recipe]
+        ranked = sorted(files, key=lambda f: -len(words.intersection(_WORDS.findall(f.stem.lower()))))
+        return [
+            RecipeChoice(_shown(file, self.folders), file.resolve(), WORKSPACE, distributed="distributed" in file.name)
+            for file in ranked[:MAX_WORKSPACE_RECIPES]
+        ]
+
+    def _scanned(self) -> list[tuple[Path, list[Launch], bool]]:
+        """Each listed file with its launch commands and whether it is a recipe, re-read when changed."""
         if self._files is None:
             self._files = list(_candidates(self.folders))
-        found: list[Launch] = []
+        found = []
         for file in self._files:
             try:
                 stamp = file.stat().st_mtime_ns
@@ -201,9 +299,9 @@ class LaunchScan:
                 continue
             hit = self._read.get(file)
             if hit is None or hit[0] != stamp:
-                hit = (stamp, launches_in(file))
+                hit = (stamp, *scan_file(file))
                 self._read[file] = hit
-            found.extend(hit[1])
+            found.append((file, hit[1], hit[2]))
         return found
 
 
@@ -227,9 +325,16 @@ def _candidates(folders: list[Path]) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def launches_in(file: Path) -> list[Launch]:
+def scan_file(file: Path) -> tuple[list[Launch], bool]:
+    """The launch commands in a file, and whether it is a recipe (`is_recipe`), from one read."""
     text, _ = read_text(file, MAX_LAUNCH_BYTES)
-    if text is None or "tune" not in text:
+    if text is None:
+        return [], False
+    return launches_in(file, text), file.suffix == ".py" and is_recipe(text)
+
+
+def launches_in(file: Path, text: str) -> list[Launch]:
+    if "tune" not in text:
         return []
     # A commented line in a script or YAML file is an old variant or a copied header, not how it is run.
     comments = file.suffix != ".md"

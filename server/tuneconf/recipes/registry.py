@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,8 @@ class Registry:
     recipes: list[RegistryRecipe] = field(default_factory=list)
     recipes_dir: Path | None = None
     """site-packages/recipes: the recipe files and configs/ of the installed torchtune."""
+    finder: ModuleFinder | None = None
+    """Where a custom recipe named as a module (`tune run custom_generate`) is looked up first."""
 
     def recipe(self, name: str) -> RegistryRecipe | None:
         return next((r for r in self.recipes if r.name == name), None)
@@ -59,7 +63,8 @@ def load_registry(finder: ModuleFinder) -> Registry:
     """Read `torchtune/_recipe_registry.py` (literal Recipe(...)/Config(...) calls) without importing it."""
     module = finder.find("torchtune._recipe_registry")
     recipes_pkg = finder.find("recipes")
-    registry = Registry(recipes_dir=recipes_pkg.package_dirs[0] if recipes_pkg and recipes_pkg.package_dirs else None)
+    recipes_dir = recipes_pkg.package_dirs[0] if recipes_pkg and recipes_pkg.package_dirs else None
+    registry = Registry(recipes_dir=recipes_dir, finder=finder)
     if module is None or module.path is None:
         return registry
     try:
@@ -102,6 +107,7 @@ _HOW = {
     "registry": "from the registry",
     "recipe beside the config": "beside the config",
     "tune run header": "from the header",
+    "recipe in the workspace that fits best": "the best fit among the workspace's recipes",
 }
 
 
@@ -114,7 +120,7 @@ class RecipeChoice:
     file: Path | None
     source: str
     """tuneconf comment | setting | registry (known) | launch command | recipe beside the config |
-    tune run header (guesses)"""
+    tune run header | recipe in the workspace that fits best (guesses)"""
     distributed: bool = False
     builtin: bool = False
     where: str = ""
@@ -207,22 +213,44 @@ def named_recipe(
     source: str,
     config_path: Path | None,
     registry: Registry,
-    workspace: list[Path],
+    workspace: Sequence[Path],
     where: str = "",
 ) -> RecipeChoice | None:
-    """The recipe `name` names: a registry recipe, or a `.py` file found in the workspace folders or
-    beside the config (kept, without a file, when it is not found)."""
+    """The recipe `name` names: a registry recipe; a `.py` file found in the workspace folders or beside
+    the config (kept, without a file, when it is not found); else a module as `tune run` runs it
+    (`module_file`; None when not found)."""
     recipe = registry.recipe(name)
     if recipe is not None:
         return _builtin(recipe, registry, source, where)
-    if not name.endswith(".py"):
-        return None
     bases = [*(workspace or []), *([config_path.parent] if config_path else [])]
+    if not name.endswith(".py"):
+        module = module_file(name, registry.finder, bases)
+        return RecipeChoice(name, module, source, "distributed" in name, where=where) if module else None
     for base in bases:
         candidate = (base / name).resolve()
         if candidate.is_file():
             return RecipeChoice(name, candidate, source, distributed="distributed" in name, where=where)
     return RecipeChoice(name, None, source, distributed="distributed" in name, where=where)
+
+
+def module_file(name: str, finder: ModuleFinder | None, bases: Sequence[Path]) -> Path | None:
+    """The file torchtune 0.6.1's `tune run NAME` runs for a name that is neither a registry recipe nor
+    a `.py` path: `runpy.run_module(os.path.splitext(NAME)[0] with "/" as ".")` (so `a/b` is a.b, and a
+    last `.x` is dropped), a module's `.py` or a package's `__main__.py`, found on sys.path (the user's
+    environment, `finder`) before the folder it runs from (which `tune run` appends: `bases`, in order)."""
+    dotted = os.path.splitext(name)[0].replace("/", ".")
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None  # run_module cannot import it: the run fails
+    for module in (dotted, f"{dotted}.__main__"):
+        found = finder.find(module) if finder is not None else None
+        if found is not None and found.path is not None and found.path.suffix == ".py" and not found.is_package:
+            return found.path.resolve()
+    for base in bases:
+        for candidate in (base.joinpath(*parts[:-1], f"{parts[-1]}.py"), base.joinpath(*parts, "__main__.py")):
+            if candidate.is_file():
+                return candidate.resolve()
+    return None
 
 
 def _builtin(recipe: RegistryRecipe, registry: Registry, source: str, where: str = "") -> RecipeChoice:

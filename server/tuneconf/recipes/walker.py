@@ -2,10 +2,18 @@
 through one module's code (a recipe, or a torchtune module the config is handed to, recipes/library.py).
 
 `cfg.x`, `cfg["x"]` read x (required unless the read may not run: inside an `if`, a loop, a `try`,
-after `and`/`or`); `cfg.get("x", d)`, `getattr(cfg, "x", d)` and `"x" in cfg` read x optionally. Paths
-flow through local names, `for` loops (list items: "*") and calls to the module's own functions and
-methods (`fixpoint`, until nothing new is learnt); a call to anything else goes to the scope's
-`outside` (library code), else the whole config escapes.
+after `and`/`or`; the body of `if __name__ == "__main__":` runs); `cfg.get("x", d)`,
+`getattr(cfg, "x", d)` and `"x" in cfg` read x optionally. Paths flow through local names, `for` loops
+(list items: "*") and calls to the module's own functions and methods (`fixpoint`, until nothing new is
+learnt); a call to anything else goes to the scope's `outside` (library code), else the whole config
+escapes.
+
+The run's config is what `tune run` passes as `--config`, so a recipe holds it (the root path) where it
+gets it from there: a bound parameter (recipes/analysis.py), or `OmegaConf.load(<...>.config)` — the
+`--config` value an argparse parser holds as `.config` (or `["config"]`, or a name assigned from one).
+`OmegaConf.merge(...)` of it is still it (a command line's overrides merged on top); where the config is
+not merge's first argument, an earlier one may set what a read asks for, so its reads are optional.
+`OmegaConf.load` of anything else (another YAML file) and `OmegaConf.create` are not the run's config.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ class Scope:
     methods: dict[int, list[FunctionNode]] | None = None
     """id(method) → the methods of its class: `self.x = <path>` binds `self.x` in each (library code);
     None: attributes of `self` are not followed (a recipe)."""
+    entries: frozenset[int] = frozenset()
+    """ids of the functions walked with nothing bound: they load the run's config themselves."""
 
 
 def functions_of(tree: ast.Module) -> dict[str, list[FunctionNode]]:
@@ -50,6 +60,21 @@ def functions_of(tree: ast.Module) -> dict[str, list[FunctionNode]]:
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__":
                     found.setdefault(node.name, []).append(item)
     return found
+
+
+def omegaconf_method(node: ast.Call) -> str | None:
+    """ "load" for `OmegaConf.load(...)` (or `omegaconf.OmegaConf.load`), and so on; None for other calls."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = func.value
+    name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    return func.attr if name == "OmegaConf" else None
+
+
+def loads_config(body: list[ast.stmt]) -> bool:
+    """Whether the statements call `OmegaConf.load` (then they are walked for the run's config)."""
+    return any(isinstance(node, ast.Call) and omegaconf_method(node) == "load" for s in body for node in ast.walk(s))
 
 
 def param_names(fn: FunctionNode) -> list[str]:
@@ -67,7 +92,7 @@ def fixpoint(usage: RecipeUsage, scope: Scope, bindings: Learnt) -> None:
         for group in scope.functions.values():
             for fn in group:
                 params = {name: bound for (fid, name), bound in bindings.items() if fid == id(fn)}
-                if params:
+                if params or id(fn) in scope.entries:
                     _Walker(usage, scope, learnt).run(fn, params)
         merged = dict(bindings)
         for key, (value, conditional) in learnt.items():
@@ -77,6 +102,15 @@ def fixpoint(usage: RecipeUsage, scope: Scope, bindings: Learnt) -> None:
         if merged == bindings:
             break
         bindings = merged
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"`."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = {s.id for s in sides if isinstance(s, ast.Name)}
+    return names == {"__name__"} and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
 
 
 class _Walker:
@@ -89,11 +123,13 @@ class _Walker:
         self.env: dict[str, Value] = {}
         self.conditional = False
         self.fn: FunctionNode | None = None
+        self.arguments_held: set[str] = set()
+        """Local names holding the `--config` argument (`path = args.config`)."""
 
     def run(self, fn: FunctionNode, params: dict[str, tuple[Value, bool]]) -> None:
         self.fn = fn
         self.env = {name: value for name, (value, _) in params.items()}
-        self.conditional = all(conditional for _, conditional in params.values())
+        self.conditional = bool(params) and all(conditional for _, conditional in params.values())
         self.block(fn.body)
 
     # -- statements --------------------------------------------------------------------------------
@@ -103,7 +139,10 @@ class _Walker:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.If):
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            self.block(node.body)  # how the script runs
+            self.nested(node.orelse)
+        elif isinstance(node, ast.If):
             self.expr(node.test)
             self.nested(node.body, node.orelse)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
@@ -136,6 +175,10 @@ class _Walker:
         value = self.expr(node.value)
         for target in node.targets:
             if isinstance(target, ast.Name):
+                if self.config_argument(node.value):
+                    self.arguments_held.add(target.id)
+                else:
+                    self.arguments_held.discard(target.id)
                 if value is not None:
                     self.env[target.id] = value
                 else:
@@ -254,7 +297,29 @@ class _Walker:
         self.conditional = before
         return next((r for r in results if r is not None), None)
 
+    def config_argument(self, node: ast.expr) -> bool:
+        """Whether `node` is the `--config` argument: `<...>.config`, `<...>["config"]`, or a name holding it."""
+        if isinstance(node, ast.Attribute):
+            return node.attr == "config"
+        if isinstance(node, ast.Subscript):
+            return self.key_of(node.slice) == "config"
+        return isinstance(node, ast.Name) and node.id in self.arguments_held
+
+    def omegaconf(self, node: ast.Call, method: str) -> Value | None:
+        """The run's config from `OmegaConf.load(<--config>)` or `OmegaConf.merge(<config>, ...)`; None
+        for anything else OmegaConf makes (whose arguments are still read)."""
+        if method == "load" and node.args and self.config_argument(node.args[0]):
+            return Value((), False)
+        values, _ = self.arguments(node)
+        if method != "merge":
+            return None
+        index, config = next(((i, v) for i, v in enumerate(values) if v is not None and v.path == ()), (0, None))
+        return Value((), config.optional or index > 0) if config is not None else None
+
     def call(self, node: ast.Call) -> Value | None:
+        method = omegaconf_method(node)
+        if method in ("load", "merge"):
+            return self.omegaconf(node, method)
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if isinstance(func, ast.Attribute) and func.attr == "get":
@@ -266,6 +331,7 @@ class _Walker:
         if name == "getattr" and len(node.args) >= 2 and self.key_of(node.args[1]) is not None:
             base = self.expr(node.args[0])
             if base is not None:
+                self.arguments(node, skip=2)  # the default's own reads
                 return self.read(base, str(self.key_of(node.args[1])), node, required=len(node.args) == 2)
         if isinstance(func, ast.Attribute):
             self.expr(func.value)
