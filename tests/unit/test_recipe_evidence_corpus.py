@@ -348,3 +348,18 @@ def test_a_file_that_only_mentions_recipe_main_is_not_a_recipe() -> None:
     assert evidence.is_recipe("def recipe_main(cfg):\n    cfg.model\n")
     assert not evidence.is_recipe('MARKS = ("recipe_main", "config.parse")\nif "recipe_main" in source: ...\n')
     assert not evidence.is_recipe("def parse(recipe_main: Recipe) -> Callable[..., Any]:\n    ...\n")
+
+
+def test_a_recipe_that_keeps_the_config_on_self_reads_it_in_its_other_methods(tmp_path: Path) -> None:
+    """niklasmellgren's kd_recipe.py: `self._config = cfg` in __init__, `self._config.loss_scaling` later."""
+    recipe = (
+        "class KD:\n    def __init__(self, cfg):\n        self._config = cfg\n        self._epochs = cfg.epochs\n\n"
+        "    def train(self):\n        scale = self._config.loss_scaling\n"
+        "        self._config.get('layer_mapping', None)\n\n\n"
+        "def recipe_main(cfg):\n    KD(cfg).train()\n"
+    )
+    write(tmp_path, {"r.py": recipe})
+    usage = analyse(tmp_path / "r.py")
+    assert not usage.escapes and not usage.error
+    assert usage.read_keys() == {"epochs", "loss_scaling", "layer_mapping"}
+    assert set(usage.required_keys()) == {"epochs"}  # another method may run later, or never

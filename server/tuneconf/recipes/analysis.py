@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from tuneconf.files import read_text
 from tuneconf.recipes.usage import ITEM, Instantiate, Read, RecipeUsage, Value
-from tuneconf.recipes.walker import FunctionNode, Learnt, Scope, fixpoint, functions_of, loads_config, param_names
+from tuneconf.recipes.walker import (
+    FunctionNode,
+    Learnt,
+    Scope,
+    class_methods,
+    fixpoint,
+    functions_of,
+    loads_config,
+    param_names,
+)
 
 if TYPE_CHECKING:
     from tuneconf.recipes.library import Library
@@ -54,7 +63,7 @@ def analyse(file: Path, constant: Constant | None = None, library: Library | Non
         functions[script.name] = [script]
     entries = frozenset(id(fn) for group in functions.values() for fn in group if loads_config(fn.body))
     outside = library.session(file, tree).outside if library is not None else None
-    scope = Scope(functions, constants_of(tree, constant), outside, entries=entries)
+    scope = Scope(functions, constants_of(tree, constant), outside, class_methods(tree.body), entries)
     bindings: Learnt = {}
     for group in functions.values():
         for fn in group:

@@ -26,7 +26,7 @@ from tuneconf.files import read_text
 from tuneconf.index.modules import ModuleFinder
 from tuneconf.recipes.analysis import MAX_RECIPE_BYTES, Constant, constants_of
 from tuneconf.recipes.usage import RecipeUsage, Value
-from tuneconf.recipes.walker import FunctionNode, Learnt, Outside, Scope, fixpoint, functions_of
+from tuneconf.recipes.walker import FunctionNode, Learnt, Outside, Scope, class_methods, fixpoint, functions_of
 
 MAX_DEPTH = 3
 """Calls followed from the recipe into library code, and on from there (the checkpoint client: 2)."""
@@ -57,13 +57,11 @@ class Module:
 
 def module_of(name: str, path: Path, is_package: bool, tree: ast.Module, constant: Constant | None) -> Module:
     definitions: dict[str, Definition] = {}
-    methods: dict[int, list[FunctionNode]] = {}
-    for node in _top_level(tree.body):
+    top = list(_top_level(tree.body))
+    for node in top:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions[node.name] = node
-        if isinstance(node, ast.ClassDef):
-            group = [i for i in node.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            methods.update((id(m), group) for m in group)
+    methods = class_methods(top)
     imports = _imports(tree, name, is_package)
     return Module(
         name, path, is_package, functions_of(tree), constants_of(tree, constant), imports, definitions, methods

@@ -43,8 +43,8 @@ class Scope:
     constants: dict[str, str]
     outside: Outside | None = None
     methods: dict[int, list[FunctionNode]] | None = None
-    """id(method) → the methods of its class: `self.x = <path>` binds `self.x` in each (library code);
-    None: attributes of `self` are not followed (a recipe)."""
+    """id(method) → the methods of its class: `self.x = <path>` binds `self.x` in each (a recipe's
+    `self._cfg = cfg` read later in another method; library code); None: attributes of `self` are not followed."""
     entries: frozenset[int] = frozenset()
     """ids of the functions walked with nothing bound: they load the run's config themselves."""
 
@@ -60,6 +60,16 @@ def functions_of(tree: ast.Module) -> dict[str, list[FunctionNode]]:
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__":
                     found.setdefault(node.name, []).append(item)
     return found
+
+
+def class_methods(body: list[ast.stmt]) -> dict[int, list[FunctionNode]]:
+    """id(method) → the methods of its class, for the classes among `body`'s statements."""
+    methods: dict[int, list[FunctionNode]] = {}
+    for node in body:
+        if isinstance(node, ast.ClassDef):
+            group = [i for i in node.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods.update((id(m), group) for m in group)
+    return methods
 
 
 def omegaconf_method(node: ast.Call) -> str | None:
@@ -195,7 +205,7 @@ class _Walker:
                 self.expr(target)
 
     def self_attribute(self, node: ast.expr) -> str | None:
-        """ "self.x" for `self.x` in a method of library code, whose attributes are followed."""
+        """ "self.x" for `self.x` in a method whose class's attributes are followed."""
         if self.scope.methods is None or not isinstance(node, ast.Attribute):
             return None
         if isinstance(node.value, ast.Name) and node.value.id == "self":
