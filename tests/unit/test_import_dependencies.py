@@ -188,3 +188,18 @@ def test_reading_a_chain_does_not_hold_the_index_for_requests(tmp_path: Path) ->
         assert index.listing("pkg", wait=0.25) is not None
     checked = index.dependencies("pkg.build")
     assert checked is not None and checked.missing is None
+
+
+def test_the_cli_reports_it_with_the_import_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuneconf.cli import main
+
+    root = write(tmp_path / "ws", {"pkg/__init__.py": "import absentpkg_cli\n\n\ndef build(w: int = 1) -> int: ...\n"})
+    (root / "c.yaml").write_text("m:\n  _component_: pkg.build\n")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("TUNECONF_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["check", "--format", "json", "c.yaml"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["code"], row["severity"], row["line"], row["column"]) == ("missing-dependency", "error", 2, 16)
+    assert "'absentpkg_cli' is not installed" in row["message"] and "import absentpkg_cli" in row["message"]
