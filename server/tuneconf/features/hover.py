@@ -11,6 +11,7 @@ from tuneconf.document.cursor import At, node_at
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.features.interpolations import interpolation_hover
+from tuneconf.features.path_hover import path_hover
 from tuneconf.index.docstrings import summary, to_markdown
 from tuneconf.index.records import Parameter, Symbol
 
@@ -22,6 +23,9 @@ def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Co
     at = node_at(doc, line, col)
     if at is None:
         return None
+    path = path_hover(doc, line, col, ctx) if not at.is_key else None
+    if path is not None:
+        return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value=path), conv.range(at.scalar.span))
     found = symbol_at(at, col, ctx)
     if found is None:
         return None
