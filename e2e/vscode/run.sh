@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make e2e-vscode`: the extension (.vsix) in a real VS Code (code-server 4.100.3 = VS Code 1.100.3)
 # in headless Chromium. Two code-server starts, each with fresh user-data and extensions folders:
-#   trusted    scenarios 1-6 (diagnostics, completion, hover, definition, quick fix, Run lens)
-#   untrusted  scenario 7 (Restricted Mode)
+#   trusted    scenarios 1-7 (diagnostics, completion, hover, definition, quick fix, Run lens, Download lens)
+#   untrusted  scenario 8 (Restricted Mode)
 # The scenarios run inside the extension host (driver/ + suite/), asserting through the VS Code
 # API; the browser side (browser.js) takes the screenshots they ask for.
 #

@@ -8,6 +8,7 @@ RUN_RECIPE = "tuneconf.runRecipe"
 DEBUG_RECIPE = "tuneconf.debugRecipe"
 CHECK_CONFIG = "tuneconf.checkConfig"
 SHOW_EFFECTIVE_CONFIG = "tuneconf.showEffectiveConfig"
+DOWNLOAD_MODEL = "tuneconf.downloadModel"
 
 # Server commands (workspace/executeCommand): the extension asks, the server answers.
 EFFECTIVE_CONFIG = "tuneconf.server.effectiveConfig"
@@ -15,7 +16,11 @@ LAUNCH_PLAN = "tuneconf.server.launchPlan"
 CHECK = "tuneconf.server.check"
 SLURM_SCRIPT = "tuneconf.server.slurmScript"
 BUILTIN_CONFIGS = "tuneconf.server.builtinConfigs"
-SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS)
+RECHECK = "tuneconf.server.recheck"
+SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS, RECHECK)
 
 LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "gpus", "problems", "errors", "warnings", "prepare", "debug")
 """The keys of the launch plan the server sends (tuneconf.launch.plan.plan_json)."""
+
+DOWNLOAD_PLAN_FIELDS = ("repo", "argv", "cwd", "outputDir")
+"""The keys of the download plan a Download action carries (tuneconf.launch.download.download_plan)."""

@@ -17,6 +17,7 @@ from tuneconf.index.names import request as names_request
 from tuneconf.index.records import ModuleListing, Resolution
 from tuneconf.recipes.analysis import RecipeUsage
 from tuneconf.recipes.catalog import RecipeInfo
+from tuneconf.recipes.registry import Registry
 from tuneconf.settings import Settings
 
 Resolver = Callable[[str], "Resolution | None"]
@@ -50,6 +51,8 @@ class AnalysisContext:
     supplies: RecipeUsage | None = None
     """What any recipe that might run the config passes itself (the registry's recipes together, plus a
     guessed recipe file): a required argument none of them passes is missing whichever runs it."""
+    registry: Registry | None = None
+    """The installed torchtune's registry (its built-in configs: where a copied config came from)."""
     run_folder: Path | None = None
     """The folder `tune run` runs from (the workspace folder holding the config): relative paths start there."""
     stat_budget_s: float = 0.05

@@ -138,6 +138,7 @@ class Project:
                 for folder in [path.parent, *self.catalog.launches.run_folders(path)]:
                     self.index.add_local_root(folder, True if self.blocking else REQUEST_WAIT_S)
             ctx.recipe = self.catalog.for_config(text, path)
+            ctx.registry = self.catalog.registry
             ctx.run_folder = folder_of(path, self.folders) if path is not None else None
             ctx.stat_budget_s = STAT_BUDGET_S if self.blocking else KEYSTROKE_STAT_BUDGET_S
             ctx.supplies = ctx.recipe.supplies if ctx.recipe is not None else self.catalog.registry_supplies()

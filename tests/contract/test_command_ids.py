@@ -10,6 +10,7 @@ from pathlib import Path
 
 import tuneconf
 from tuneconf import command_ids
+from tuneconf.launch.download import download_plan
 from tuneconf.launch.gpus import GPUs
 from tuneconf.launch.plan import LaunchPlan, plan_json
 
@@ -66,6 +67,12 @@ def test_the_launch_plan_has_one_shape() -> None:
     plan = LaunchPlan(["python"], ROOT, None, GPUs(0, "none"))
     assert tuple(plan_json(plan)) == command_ids.LAUNCH_PLAN_FIELDS
     assert tuple(ts_interface_fields("LaunchPlan")) == command_ids.LAUNCH_PLAN_FIELDS
+
+
+def test_the_download_plan_has_one_shape() -> None:
+    plan = download_plan("python", {"repo": "a/b", "output_dir": "/m", "ignore_patterns": None}, ROOT)
+    assert tuple(plan) == command_ids.DOWNLOAD_PLAN_FIELDS
+    assert tuple(ts_interface_fields("DownloadPlan")) == command_ids.DOWNLOAD_PLAN_FIELDS
 
 
 def test_the_version_is_the_same_everywhere() -> None:

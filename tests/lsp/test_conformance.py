@@ -53,6 +53,7 @@ async def test_every_feature_everywhere(client: LanguageClient) -> None:
         await request(client.text_document_code_action_async(types.CodeActionParams(doc, diagnostic.range, context)))
     await request(client.text_document_document_symbol_async(types.DocumentSymbolParams(doc)))
     await request(client.text_document_folding_range_async(types.FoldingRangeParams(doc)))
+    await request(client.text_document_document_link_async(types.DocumentLinkParams(doc)))
     lenses = await request(client.text_document_code_lens_async(types.CodeLensParams(doc)))
     vscode = client.capabilities == client_capabilities("visual-studio-code")
     assert len(lenses or []) == (4 if vscode else 0)  # only the extension implements the lens commands

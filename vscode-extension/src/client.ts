@@ -11,7 +11,7 @@ import { CLIENT_COMMANDS } from "./commandIds";
 import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveInterpreter, serverArgs } from "./python";
 
 export const SECTION = "tuneconf";
-const RUNS = [CLIENT_COMMANDS.runRecipe, CLIENT_COMMANDS.debugRecipe];
+const RUNS = [CLIENT_COMMANDS.runRecipe, CLIENT_COMMANDS.debugRecipe, CLIENT_COMMANDS.downloadModel];
 const STATIC = [CLIENT_COMMANDS.checkConfig, CLIENT_COMMANDS.showEffectiveConfig];
 
 /**

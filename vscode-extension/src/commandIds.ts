@@ -12,6 +12,7 @@ export const CLIENT_COMMANDS = {
   checkConfig: "tuneconf.checkConfig",
   exportSlurm: "tuneconf.exportSlurm",
   newConfigFromBuiltin: "tuneconf.newConfigFromBuiltin",
+  downloadModel: "tuneconf.downloadModel",
 } as const;
 
 /** The commands the server implements (workspace/executeCommand). */
@@ -21,6 +22,7 @@ export const SERVER_COMMANDS = {
   check: "tuneconf.server.check",
   slurmScript: "tuneconf.server.slurmScript",
   builtinConfigs: "tuneconf.server.builtinConfigs",
+  recheck: "tuneconf.server.recheck",
 } as const;
 
 /** What tuneconf.server.launchPlan returns: an argv, never a shell string. One field a line (the contract test reads them). */
@@ -34,4 +36,12 @@ export interface LaunchPlan {
   warnings: string[];
   prepare: string[] | null;
   debug: DebugConfiguration;
+}
+
+/** What a Download action carries (tuneconf.launch.download.download_plan): `tune download` as an argv. One field a line. */
+export interface DownloadPlan {
+  repo: string;
+  argv: string[];
+  cwd: string;
+  outputDir: string;
 }

@@ -29,5 +29,8 @@ export function registerCommands(server: ServerConnection, channel: vscode.Outpu
     vscode.commands.registerCommand(CLIENT_COMMANDS.checkConfig, forTarget((uri) => runs.check(uri))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.exportSlurm, forTarget((uri) => runs.exportSlurm(uri))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.newConfigFromBuiltin, () => runs.newConfigFromBuiltin()),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.downloadModel, (uri: UriArgument, plan: unknown) =>
+      forTarget((resolved) => runs.download(resolved, plan))(uri),
+    ),
   ];
 }

@@ -1,4 +1,4 @@
-// Scenarios 1-6, in a trusted workspace holding a copy of the repository's configs/.
+// Scenarios 1-7, in a trusted workspace holding a copy of the repository's configs/.
 // Each asserts through the VS Code API in the extension host and asks the browser for screenshots.
 "use strict";
 const fs = require("fs");
@@ -10,6 +10,21 @@ const {
 const DEMO = "configs/demo_mistakes.yaml";
 const CLEAN = "configs/llama3_2_1b_lora.yaml";
 const TINY = "configs/tiny/lora_cpu.yaml";
+const DOWNLOAD = "configs/download_model.yaml";
+const REPO = "acme/Tiny-Model";
+// Written by scenario 7: a config whose checkpoint folder was never downloaded, and whose header says how.
+const DOWNLOAD_TEXT = `# Get the model first:
+#   tune download ${REPO} --output-dir models/Tiny-Model --hf-token <HF_TOKEN>
+tokenizer:
+  _component_: torchtune.models.llama3.llama3_tokenizer
+  path: models/Tiny-Model/original/tokenizer.model
+checkpointer:
+  _component_: torchtune.training.FullModelHFCheckpointer
+  checkpoint_dir: models/Tiny-Model
+  checkpoint_files: [model.safetensors]
+  output_dir: out
+  model_type: LLAMA3
+`;
 
 /** Normalises what executeDefinitionProvider returns (Location or LocationLink). */
 function target(found) {
@@ -320,6 +335,68 @@ const scenarios = [
       } finally {
         listeners.forEach((listener) => listener.dispose());
         await Promise.race([command, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      }
+    },
+  },
+  {
+    name: "a missing checkpoint folder with a `tune download` header: the warning, the Download lens and quick fix, a task",
+    async run(t) {
+      const { vscode } = t;
+      fs.writeFileSync(path.join(t.folder.fsPath, ...DOWNLOAD.split("/")), DOWNLOAD_TEXT);
+      const editor = await t.open(DOWNLOAD);
+      const document = editor.document;
+      const missing = (found) => found.filter((d) => codeOf(d) === "path-missing");
+      const diagnostics = await diagnosticsWhen(t, document.uri, (found) => missing(found).length === 2, "two path-missing warnings");
+      t.note("diagnostics", diagnostics.map((d) => describe(document, d)));
+      const output = path.join(t.folder.fsPath, "models", "Tiny-Model");
+      const warning = missing(diagnostics).find((d) => document.getText(d.range) === "models/Tiny-Model" && d.range.start.line === 7);
+      t.ensure("a path-missing warning on the checkpoint_dir value", warning !== undefined && warning.severity === vscode.DiagnosticSeverity.Warning);
+      t.check("its message names the command, without the comment's token",
+        warning.message.endsWith(`download it with: tune download ${REPO} --output-dir ${output}`), warning.message);
+
+      const lenses = await lensesWhen(t, document.uri, "tuneconf.downloadModel", "the Download lens");
+      const downloads = lenses.filter((lens) => lens.command && lens.command.command === "tuneconf.downloadModel");
+      t.note("download lenses", downloads.map((lens) => ({ title: lens.command.title, line: lens.range.start.line + 1, arguments: lens.command.arguments })));
+      t.check("a Download lens on the tokenizer's and on the checkpoint folder's line",
+        JSON.stringify(downloads.map((lens) => [lens.range.start.line, lens.command.title])) ===
+          JSON.stringify([[4, `Download ${REPO} (tune download)`], [7, `Download ${REPO} (tune download)`]]), downloads.length);
+      const plan = downloads[0].command.arguments[1];
+      const tune = path.join(path.dirname(vscode.workspace.getConfiguration("tuneconf").get("interpreter")), "tune");
+      t.check("its argv is the interpreter's `tune download REPO --output-dir DIR`, run in the workspace folder",
+        JSON.stringify(plan.argv) === JSON.stringify([tune, "download", REPO, "--output-dir", output]) && plan.cwd === t.folder.fsPath, plan);
+
+      const actions = await vscode.commands.executeCommand("vscode.executeCodeActionProvider", document.uri, warning.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find((a) => a.title === `Download ${REPO} (tune download)`);
+      t.note("quick fixes", actions.map((a) => a.title));
+      t.check("the quick fix carries the same command (not an edit)",
+        fix !== undefined && fix.edit === undefined && fix.command && fix.command.command === "tuneconf.downloadModel", fix && fix.command);
+
+      await placeCursor(t, editor, warning.range.start.translate(0, 3));
+      await vscode.commands.executeCommand("editor.action.showHover");
+      const shot = await t.screenshot("download-lens", [
+        { selector: ".codelens-decoration", text: `Download ${REPO} (tune download)` },
+        { selector: ".monaco-hover", text: "download it with: tune download" },
+      ]);
+      t.check("the browser shows the Download lens and the warning's hover with the command", shot.ok, shot.waits);
+
+      // The lens's command runs `tune download` as a task (offline here: HF_HUB_OFFLINE=1, so it fails fast).
+      const started = [];
+      const ended = [];
+      const listeners = [
+        vscode.tasks.onDidStartTaskProcess((e) => started.push({ task: e.execution.task.name, process: e.execution.task.execution.process, args: e.execution.task.execution.args })),
+        vscode.tasks.onDidEndTaskProcess((e) => ended.push({ task: e.execution.task.name, exitCode: e.exitCode })),
+      ];
+      try {
+        const command = downloads[1].command;
+        await vscode.commands.executeCommand(command.command, ...command.arguments);
+        t.note("task processes", { started, ended });
+        const task = started.find((s) => s.task === `tune download ${REPO}`);
+        t.check("the task `tune download REPO` ran the argv, no shell",
+          task !== undefined && JSON.stringify([task.process, ...task.args]) === JSON.stringify(plan.argv), started);
+        t.check("the task ended before the command returned (then the server checked again)",
+          ended.some((e) => e.task === `tune download ${REPO}`), ended);
+      } finally {
+        listeners.forEach((listener) => listener.dispose());
       }
     },
   },

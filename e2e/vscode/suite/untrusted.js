@@ -1,4 +1,4 @@
-// Scenario 7: an untrusted folder (Restricted Mode). The static features stay; nothing runs.
+// Scenario 8: an untrusted folder (Restricted Mode). The static features stay; nothing runs.
 "use strict";
 const { codeOf, describe, rangeOf, sameRange, labels, diagnosticsWhen, lensesWhen, hasCode, append } = require("./lib");
 

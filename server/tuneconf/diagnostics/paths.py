@@ -1,6 +1,7 @@
 """Paths: the files and folders a run reads must exist on this machine; what it writes must be writable.
 
-Codes: path-missing (warning: the config may run on another machine), path-typo (an error for torchtune's
+Codes: path-missing (warning: the config may run on another machine; with the `tune download` the config
+names for a checkpoint folder or tokenizer: diagnostics/download.py), path-typo (an error for torchtune's
 own inputs when the nearest existing folder holds a close name, with a did-you-mean fix; a warning for
 other components), path-kind (a folder where a file is read, or the reverse), checkpoint-files-missing
 (an existing checkpoint folder lacks files the checkpointer loads: error, listing what it holds),
@@ -19,6 +20,7 @@ import time
 from collections.abc import Iterator
 
 from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics.download import download_for
 from tuneconf.diagnostics.edits import fix, text_span
 from tuneconf.diagnostics.pathvalues import CheckpointFiles, PathValue, collect
 from tuneconf.diagnostics.stats import STATS, Entry, StatCache
@@ -43,12 +45,14 @@ def check(doc: ParsedConfig, ctx: AnalysisContext, stats: StatCache = STATS) -> 
         if value.output:
             yield from _output(value, stats, deadline)
         else:
-            yield from _input(doc, value, stats, deadline)
+            yield from _input(doc, value, stats, deadline, ctx)
     for files in checkpoints:
         yield from _checkpoint(files, stats, deadline)
 
 
-def _input(doc: ParsedConfig, value: PathValue, stats: StatCache, deadline: float) -> Iterator[Finding]:
+def _input(
+    doc: ParsedConfig, value: PathValue, stats: StatCache, deadline: float, ctx: AnalysisContext
+) -> Iterator[Finding]:
     entry = stats.entry(value.path, deadline)
     if entry is None:
         return  # the file system did not answer in time: say nothing
@@ -63,8 +67,7 @@ def _input(doc: ParsedConfig, value: PathValue, stats: StatCache, deadline: floa
         return
     typo = _typo(value.path, stats, deadline)
     if typo is None:
-        message = f"{described} does not exist on this machine."
-        yield Finding("path-missing", Severity.WARNING, message, value.node.span)
+        yield _missing(doc, value, described, ctx)
         return
     folder, wrong, guess = typo
     severity = Severity.ERROR if value.certain else Severity.WARNING
@@ -72,6 +75,18 @@ def _input(doc: ParsedConfig, value: PathValue, stats: StatCache, deadline: floa
     edit = _segment_edit(doc, value, wrong, guess)
     data = {"fixes": [fix(f"Change to '{guess}'", edit, preferred=True)]} if edit is not None else {}
     yield Finding("path-typo", severity, message, value.node.span, data=data)
+
+
+def _missing(doc: ParsedConfig, value: PathValue, described: str, ctx: AnalysisContext) -> Finding:
+    """path-missing; for a checkpoint folder or tokenizer the config says how to download
+    (diagnostics/download.py), the command in the message and the download in `data` (a quick fix and a
+    lens run it)."""
+    source = download_for(doc, value, ctx)
+    message = f"{described} does not exist on this machine."
+    if source is None:
+        return Finding("path-missing", Severity.WARNING, message, value.node.span)
+    message = f"{message[:-1]}; download it with: {source.shown()}"
+    return Finding("path-missing", Severity.WARNING, message, value.node.span, data={"download": source.data()})
 
 
 def _described(value: PathValue) -> str:

@@ -319,3 +319,67 @@ def text_of(doc: ParsedConfig, path: KeyPath, node: Node | None, depth: int = 0)
         at = ref.end
     pieces.append(raw[at:])
     return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a key takes when `collect` would read its value as a path: for completion, where the value
+    is still being typed (an empty or half-written value names no path yet)."""
+
+    expect: str
+    """file | dir | any"""
+    output: bool
+    folder: str | None
+    """The folder a relative value is taken from; None when it cannot be told statically."""
+    role: str = ""
+    """checkpoint (a checkpointer's files) | tokenizer | data (a local dataset's files) | ""."""
+    source: str = ""
+    """For role data: the packaged builder (json, csv, ...)."""
+
+
+CHECKPOINT_KEYS = ("checkpoint_files", "recipe_checkpoint", "adapter_checkpoint")
+
+
+def slot(
+    doc: ParsedConfig, ctx: AnalysisContext, component: Component | None, symbol: Symbol | None, key: str
+) -> Slot | None:
+    """The slot `key` of `component` (None: the top level) is, by the rules `collect` applies (but the
+    resume files are slots whether or not the run resumes); None when `collect` would not read it as a path."""
+    base = str(ctx.run_folder) if ctx.run_folder is not None else None
+    if component is None:
+        return Slot("any", True, base) if key == "output_dir" else None
+    if symbol is None or not symbol.callable or symbol.parameters is None:
+        return None
+    mapping, path = component.mapping, component.path
+    if symbol.target in CHECKPOINTERS:
+        if key in ("checkpoint_dir", "output_dir"):
+            return Slot("dir", False, base) if key == "checkpoint_dir" else Slot("any", True, base)
+        if key not in CHECKPOINT_KEYS:
+            return None
+        folder_key = "checkpoint_dir" if key == "checkpoint_files" else "output_dir"
+        pair = mapping.get(folder_key)
+        text = text_of(doc, (*path, folder_key), pair.value) if pair is not None else None
+        folder = _absolute(text, base)[0] if text else None
+        return Slot("file", False, folder, "checkpoint")
+    source = mapping.get("source")
+    builder = text_of(doc, (*path, "source"), source.value) if source is not None else None
+    if builder in LOCAL_SOURCES and key in ("data_dir", "data_files"):
+        if key == "data_dir":
+            return Slot("dir", False, base, "data", str(builder))
+        pair = mapping.get("data_dir")
+        text = text_of(doc, (*path, "data_dir"), pair.value) if pair is not None else None
+        folder = _absolute(text, base)[0] if text else base
+        return Slot("file", False, folder, "data", str(builder))
+    param = symbol.parameter(key)
+    if param is None or not param.by_keyword or not is_path_parameter(param) or param.name == "data_files":
+        return None
+    if "name_or_path" in param.name:
+        return None
+    torchtune = symbol.target.startswith("torchtune.")
+    expect = "dir" if param.name.endswith("_dir") else "file" if torchtune else "any"
+    tokenizer = "tokenizer" in symbol.target.lower() or param.name in TOKENIZER_FILES
+    return Slot(expect, is_output(param.name), base, "tokenizer" if tokenizer else "")
+
+
+TOKENIZER_FILES = frozenset({"merges_file", "vocab_file", "tokenizer_file", "tokenizer_path", "special_tokens_path"})
+"""Arguments that name a tokenizer's files whatever the component."""

@@ -61,6 +61,11 @@ class StatCache:
         found = self._get(("list", folder), lambda: _listing(folder), deadline)
         return found if isinstance(found, tuple) else None
 
+    def kinds(self, folder: str, deadline: float) -> tuple[tuple[str, bool], ...] | None:
+        """The sorted names in `folder`, each with whether it is a folder (path completion); as `listing`."""
+        found = self._get(("kinds", folder), lambda: _kinds(folder), deadline)
+        return found if isinstance(found, tuple) else None
+
     def clear(self) -> None:
         with self._lock:
             self._done.clear()
@@ -119,6 +124,26 @@ def _listing(folder: str) -> tuple[str, ...]:
     except OSError:
         return ()
     return tuple(sorted(names))
+
+
+def _kinds(folder: str) -> tuple[tuple[str, bool], ...]:
+    found: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for item in entries:
+                found.append((item.name, _is_dir(item)))
+                if len(found) >= MAX_LISTED:
+                    break
+    except OSError:
+        return ()
+    return tuple(sorted(found))
+
+
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()  # follows a link, as the run would
+    except OSError:
+        return False
 
 
 STATS = StatCache()

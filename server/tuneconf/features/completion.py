@@ -15,6 +15,7 @@ from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Span
 from tuneconf.features.hover import symbol_markdown
 from tuneconf.features.interpolations import complete_interpolation
+from tuneconf.features.path_completion import complete_path, typing_of
 from tuneconf.index.records import Member, ModuleListing, Parameter, Symbol
 
 _KINDS = {
@@ -32,6 +33,11 @@ def complete(
     if inside is not None:
         return inside
     context = typing_at(doc, line, col)
+    path = typing_of(doc, line, col, context)
+    if path is not None and path.key not in ctx.settings.component_keys + ctx.settings.dotpath_keys:
+        paths = complete_path(doc, path, ctx, conv)
+        if paths is not None:
+            return paths
     if isinstance(context, ValueContext):
         if context.key in ctx.settings.component_keys + ctx.settings.dotpath_keys and not context.in_list:
             return _dotpaths(context, ctx, conv)

@@ -26,6 +26,8 @@ class ClientFeatures:
     """Whether the client reads a completion list's itemDefaults.editRange (LSP 3.17)."""
     client_commands: frozenset[str] = frozenset()
     """The tuneconf commands the client implements (`initializationOptions.clientCommands`)."""
+    link_tooltips: bool = True
+    """Whether the client shows a document link's tooltip."""
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities, info: types.ClientInfo | None, options: Any = None) -> ClientFeatures:
@@ -42,6 +44,7 @@ class ClientFeatures:
             vscode_commands=info is not None and "code" in info.name.lower(),
             edit_range_default="editRange" in ((listing and listing.item_defaults) or []),
             client_commands=_commands(options),
+            link_tooltips=bool(document and document.document_link and document.document_link.tooltip_support),
         )
 
 
@@ -77,6 +80,13 @@ def fit_item(item: types.CompletionItem, features: ClientFeatures) -> types.Comp
     if not features.vscode_commands and item.command is not None and item.command.command.startswith("editor."):
         item.command = None
     return item
+
+
+def fit_links(links: list[types.DocumentLink], features: ClientFeatures) -> list[types.DocumentLink]:
+    if not features.link_tooltips:
+        for link in links:
+            link.tooltip = None
+    return links
 
 
 def fit_hover(hover: types.Hover | None, features: ClientFeatures) -> types.Hover | None:

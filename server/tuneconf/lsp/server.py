@@ -17,18 +17,21 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from tuneconf import __version__, command_ids
+from tuneconf.diagnostics.stats import STATS
 from tuneconf.document.positions import Converter, encoding_of
 from tuneconf.effective import effective_view, prepare
 from tuneconf.features.actions import code_actions
 from tuneconf.features.completion import complete, resolve_item
 from tuneconf.features.definition import definition
+from tuneconf.features.download import download_actions, download_lenses
 from tuneconf.features.folding import folding_ranges
 from tuneconf.features.hover import hover
 from tuneconf.features.lenses import code_lenses
+from tuneconf.features.links import document_links
 from tuneconf.features.references import prepare_rename, references, rename
 from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
-from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item
+from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
 from tuneconf.lsp.commands import builtin_configs, check_summary, launch_plan, slurm
 from tuneconf.lsp.messages import clamped
 from tuneconf.lsp.protocol import TuneconfProtocol, read_messages
@@ -244,7 +247,7 @@ def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[
 
 
 @server.feature(
-    types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " "], resolve_provider=True)
+    types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " ", "/"], resolve_provider=True)
 )
 @guarded(None)
 def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.CompletionList | None:
@@ -304,14 +307,29 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
     if not view.is_config:
         return None
     conv = ls.converter(view)
-    return code_actions(view.uri, view.parsed, view.findings(), params.range, conv, view.ctx)
+    actions = code_actions(view.uri, view.parsed, view.findings(), params.range, conv, view.ctx)
+    commands = ls.features.client_commands
+    return actions + download_actions(view.uri, view.findings(), params.range, conv, view.ctx, commands)
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 @guarded(None)
 def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
     view = ls.view(params.text_document.uri)
-    return code_lenses(view.parsed, view.uri, view.ctx.recipe, ls.features.client_commands) if view.is_config else None
+    if not view.is_config:
+        return None
+    commands = ls.features.client_commands
+    lenses = code_lenses(view.parsed, view.uri, view.ctx.recipe, commands)
+    return lenses + download_lenses(view.uri, view.findings(), view.ctx, commands)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
+@guarded(None)
+def on_document_link(ls: TuneconfServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | None:
+    view = ls.view(params.text_document.uri)
+    if not view.is_config:
+        return None
+    return fit_links(document_links(view.parsed, view.ctx, ls.converter(view)), ls.features)
 
 
 @server.command(command_ids.EFFECTIVE_CONFIG)
@@ -357,6 +375,22 @@ def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpu
 @guarded([])
 def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
     return builtin_configs(ls.project)
+
+
+@server.command(command_ids.RECHECK)
+@guarded(None)
+def on_recheck(ls: TuneconfServer, *_uris: Any) -> None:
+    """Check the open documents again with fresh answers from the file system (the editor asks after a
+    download: the path checks' stat cache would otherwise hold "missing" for a moment), and ask the client
+    for new lenses (a Download lens goes with its finding)."""
+    STATS.clear()
+    for view in ls.project.views():
+        view.forget_findings()
+    for uri in list(ls.workspace.text_documents):
+        ls.publish(uri)
+    workspace = ls.client_capabilities.workspace
+    if workspace is not None and workspace.code_lens is not None and workspace.code_lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
 
 
 class ClientLogHandler(logging.Handler):

@@ -1,11 +1,12 @@
-// Run recipe, Debug recipe, Check, Export SLURM script, New config from built-in: the commands'
-// wiring. The server builds every plan (an argv, never a shell string); VS Code runs it as a process task.
+// Run recipe, Debug recipe, Check, Export SLURM script, New config from built-in, Download model: the
+// commands' wiring. The server builds every plan (an argv, never a shell string); VS Code runs it as a process task.
 import * as vscode from "vscode";
 
 import { newConfigFromBuiltin } from "../builtins";
 import type { ServerConnection } from "../client";
 import { type LaunchPlan, SERVER_COMMANDS } from "../commandIds";
 import { approvedOnce, type Memory } from "./consent";
+import { downloadOutcome, downloadPlanOf } from "./downloadPlan";
 import { runProcess } from "./execute";
 import { LaunchPlanner } from "./plan";
 import { exportSlurm } from "./slurm";
@@ -88,6 +89,34 @@ export class Runs {
     result.lines.forEach((line) => this.channel.appendLine(`  ${line}`));
     const summary = `tuneconf: ${result.errors} error(s), ${result.total - result.errors} other finding(s)`;
     void (result.errors > 0 ? vscode.window.showErrorMessage(summary) : vscode.window.showInformationMessage(summary));
+  }
+
+  /**
+   * Runs the `tune download` a Download lens or quick fix carries (trusted workspaces only), then asks the
+   * server to check the open configs again: the missing-path warning and its lens go once the files are there.
+   */
+  async download(uri: vscode.Uri, raw: unknown): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage("tuneconf: Download is not available in Restricted Mode.");
+      return;
+    }
+    const plan = downloadPlanOf(raw);
+    if (plan === undefined) {
+      this.channel.appendLine(`Download: not a download plan: ${JSON.stringify(raw)}`);
+      return;
+    }
+    this.channel.appendLine(`Download: ${plan.argv.join(" ")}  (cwd ${plan.cwd})`);
+    let exitCode: number | undefined;
+    try {
+      exitCode = await runProcess(`tune download ${plan.repo}`, plan.argv, plan.cwd);
+    } finally {
+      await this.server.executeCommand(SERVER_COMMANDS.recheck, [uri.toString()]);
+    }
+    const failure = downloadOutcome(plan, exitCode);
+    if (failure !== undefined) {
+      this.channel.appendLine(failure);
+      void vscode.window.showErrorMessage(failure);
+    }
   }
 
   exportSlurm(uri: vscode.Uri): Promise<void> {
