@@ -93,6 +93,12 @@ class AnalysisContext:
             self._deferred += 1
         return result
 
+    def wait_for(self, request: str) -> None:
+        """Note in `pending` something a check missed and the server gets in the background (then checks
+        again), e.g. the file system's answers (diagnostics/stats.py: STAT_REQUEST)."""
+        self.pending.add(request)
+        self._deferred += 1
+
     def resolve_or_wait(self, dotpath: str) -> Resolution | None:
         """For requests (completion, hover, definition, actions): may wait a moment for the index."""
         return self.waiting_resolver(dotpath)

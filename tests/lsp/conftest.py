@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import default_feature
 
 from lsp_session import VSCODE_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 CLIENTS = ["visual-studio-code", "neovim", "emacs"]
+
+
+@default_feature(types.CLIENT_REGISTER_CAPABILITY)
+def accept_registration(client: LanguageClient, params: types.RegistrationParams) -> None:
+    """As VS Code and Emacs do: the server registers its file watch (lsp/watching.py) where the client's
+    capabilities say it can; the test clients accept it like the editors whose capabilities they carry."""
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)

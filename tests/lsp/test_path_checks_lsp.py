@@ -68,3 +68,17 @@ async def test_the_setting_turns_them_off(vscode: LanguageClient, tmp_path: Path
     )
     found = await diagnostics_until(vscode, uri, lambda d: not PATH_CODES & set(codes(d)))
     assert not [c for c in codes(found) if c.startswith(("path", "checkpoint"))]
+
+
+async def test_a_file_event_checks_again_at_once(vscode: LanguageClient, tmp_path: Path) -> None:
+    """The client reports the new file (workspace/didChangeWatchedFiles): the finding goes without an edit
+    and without waiting for the stat cache to expire."""
+    uri, text = workspace(tmp_path)
+    open_doc(vscode, uri, text)
+    await diagnostics_until(vscode, uri, lambda d: "checkpoint-files-missing" in codes(d))
+    created = tmp_path / "model" / "model-2.safetensors"
+    created.write_text("x")
+    event = types.FileEvent(created.as_uri(), types.FileChangeType.Created)
+    vscode.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[event]))
+    found = await diagnostics_until(vscode, uri, lambda d: "checkpoint-files-missing" not in codes(d))
+    assert "path-typo" in codes(found)  # the rest is checked as before

@@ -20,7 +20,7 @@ from pygls.exceptions import (
 
 from tuneconf.lsp.framing import Framer
 from tuneconf.lsp.messages import Rejected, checked
-from tuneconf.lsp.server import TuneconfServer, guarded
+from tuneconf.lsp.session import TuneconfServer, guarded
 from tuneconf.project import workspace_folder
 
 

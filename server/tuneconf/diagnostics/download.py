@@ -29,7 +29,8 @@ from tuneconf.recipes.registry import Registry, tune_runs
 
 # [ \t], never \s, in a re.M pattern (see recipes/registry.py: _TUNE_RUN).
 _TUNE_DOWNLOAD = re.compile(r"^[ \t]*#.*?\btune[ \t]+download[ \t]+(?P<args>.*)", re.M)
-_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+# A Hugging Face repo id, whole: bounded runs (linear under `search` too), one `/`. Links use it as well.
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
 _KEPT = ("--output-dir", "--ignore-patterns")
 _DROPPED = ("--hf-token", "--kaggle-username", "--kaggle-api-key")
 _DEFAULT_FOLDER = "/tmp"
@@ -129,7 +130,7 @@ def download_of(args: list[str], base: str | None) -> DownloadSource | None:
             return None
         index += 1
     hub = values.get("--source", "huggingface") == "huggingface"
-    if len(positional) != 1 or not _REPO.fullmatch(positional[0]) or not hub:
+    if len(positional) != 1 or not REPO_ID.match(positional[0]) or not hub:
         return None
     repo = positional[0]
     if not all(v.isprintable() for v in values.values()):

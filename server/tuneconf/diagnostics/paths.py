@@ -23,7 +23,7 @@ from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.download import download_for
 from tuneconf.diagnostics.edits import fix, text_span
 from tuneconf.diagnostics.pathvalues import CheckpointFiles, PathValue, collect
-from tuneconf.diagnostics.stats import STATS, Entry, StatCache
+from tuneconf.diagnostics.stats import STAT_REQUEST, STATS, Entry, StatCache
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Scalar, Span
 from tuneconf.findings import Finding, Severity
@@ -41,6 +41,7 @@ def check(doc: ParsedConfig, ctx: AnalysisContext, stats: StatCache = STATS) -> 
     # Not memoised per section: the answer changes with the disk, not the text (the stat cache is the memo).
     deadline = time.monotonic() + ctx.stat_budget_s
     values, checkpoints = collect(doc, ctx)
+    misses = stats.misses
     for value in values:
         if value.output:
             yield from _output(value, stats, deadline)
@@ -48,6 +49,8 @@ def check(doc: ParsedConfig, ctx: AnalysisContext, stats: StatCache = STATS) -> 
             yield from _input(doc, value, stats, deadline, ctx)
     for files in checkpoints:
         yield from _checkpoint(files, stats, deadline)
+    if stats.misses != misses:
+        ctx.wait_for(STAT_REQUEST)  # the server checks again once the answers are in
 
 
 def _input(

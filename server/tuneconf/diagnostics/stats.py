@@ -2,8 +2,10 @@
 
 A stat or a folder listing runs on a daemon thread and is waited for until a deadline; past it the answer
 is None ("not known yet"), and the check says nothing: a slow or hung network mount never stalls the
-server. The answer is kept when it arrives, so a later check finds it. Answers expire after `ttl` seconds
-(the server has no file-system watch: a file created or removed shows on the next change after that).
+server. The answer is kept when it arrives, so a later check finds it; the server checks again once the
+answers it missed are in (`settle`, `STAT_REQUEST`). Answers expire after `ttl` seconds: an expired one is
+still given at once while a fresh one is read in the background (so a check that once had its answers
+always has them), and the file-system watch (lsp/server.py: didChangeWatchedFiles) clears them all.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 TTL_S = 2.0
 MAX_IN_FLIGHT = 8
 """Stats under way at most; beyond (a mount that hangs every call), further ones are not started."""
+STAT_REQUEST = "stats:"
+"""A pending entry (AnalysisContext.pending): a check missed answers from the file system; check again
+once they are in."""
 MAX_LISTED = 5000
 """Entries read at most from one folder (for did-you-mean and "the folder holds")."""
 
@@ -49,6 +54,8 @@ class StatCache:
         self._lock = threading.Lock()
         self._done: dict[tuple[str, str], tuple[float, Any]] = {}
         self._running: dict[tuple[str, str], threading.Event] = {}
+        self.misses = 0
+        """How often an answer was not there in time (a check compares it before and after)."""
 
     def entry(self, path: str, deadline: float) -> Entry | None:
         """What `path` is, or None when the file system did not answer before `deadline` (monotonic)."""
@@ -70,24 +77,40 @@ class StatCache:
         with self._lock:
             self._done.clear()
 
+    def settle(self, timeout: float) -> bool:
+        """Wait until no answer is under way (True), or `timeout` seconds (False: a mount that hangs)."""
+        end = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                events = list(self._running.values())
+            if not events:
+                return True
+            if not events[0].wait(max(0.0, end - time.monotonic())):
+                return False
+
     def _get(self, key: tuple[str, str], compute: Callable[[], Any], deadline: float) -> Any:
         with self._lock:
             hit = self._done.get(key)
             if hit is not None and self.clock() - hit[0] < self.ttl:
                 return hit[1]
-            event = self._running.get(key)
-            if event is None:
-                if len(self._running) >= MAX_IN_FLIGHT:
-                    return None
-                event = self._running[key] = threading.Event()
-                thread = threading.Thread(target=self._run, args=(key, compute, event), daemon=True)
-                thread.name = "tuneconf-stat"
-                thread.start()
-        if not event.wait(max(0.0, deadline - time.monotonic())):
+            event = self._running.get(key) or self._start(key, compute)
+            if hit is not None:
+                return hit[1]  # expired: given at once while the fresh answer is read
+        if event is None or not event.wait(max(0.0, deadline - time.monotonic())):
+            self.misses += 1
             return None
         with self._lock:
             hit = self._done.get(key)
         return hit[1] if hit is not None else None
+
+    def _start(self, key: tuple[str, str], compute: Callable[[], Any]) -> threading.Event | None:
+        """Read `key` on a daemon thread (the lock is held); None when MAX_IN_FLIGHT are under way."""
+        if len(self._running) >= MAX_IN_FLIGHT:
+            return None
+        event = self._running[key] = threading.Event()
+        thread = threading.Thread(target=self._run, args=(key, compute, event), daemon=True, name="tuneconf-stat")
+        thread.start()
+        return event
 
     def _run(self, key: tuple[str, str], compute: Callable[[], Any], event: threading.Event) -> None:
         try:

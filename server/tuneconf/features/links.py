@@ -21,6 +21,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics.download import REPO_ID
 from tuneconf.diagnostics.edits import text_span
 from tuneconf.diagnostics.pathvalues import LOCAL_SOURCES, CheckpointFiles, collect, text_of
 from tuneconf.diagnostics.stats import STATS, StatCache
@@ -34,7 +35,6 @@ BUDGET_S = 0.2
 """How long one request waits for the file system in all (then links are given without knowing)."""
 # Linear: literal words, `[ \t]+` runs that end at a fixed word, one id with a single `/` (no nesting).
 _DOWNLOAD = re.compile(r"\btune[ \t]+download[ \t]+([A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96})(?=[ \t]|$)")
-_REPO = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
 _KAGGLE = re.compile(r"--source[ \t]*=?[ \t]*kaggle\b")
 
 
@@ -100,7 +100,7 @@ def _sources(
         if pair is None:
             continue
         text = text_of(doc, (*component.path, "source"), pair.value)
-        if text is None or text in LOCAL_SOURCES or not _REPO.match(text) or ".." in text:
+        if text is None or text in LOCAL_SOURCES or not REPO_ID.match(text) or ".." in text:
             continue
         resolution = ctx.resolve_or_wait(str(component.dotpath.value))
         symbol = resolution.symbol if resolution is not None else None

@@ -28,6 +28,8 @@ class ClientFeatures:
     """The tuneconf commands the client implements (`initializationOptions.clientCommands`)."""
     link_tooltips: bool = True
     """Whether the client shows a document link's tooltip."""
+    watch_files: bool = False
+    """Whether the client registers file watchers on request (workspace/didChangeWatchedFiles)."""
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities, info: types.ClientInfo | None, options: Any = None) -> ClientFeatures:
@@ -45,7 +47,13 @@ class ClientFeatures:
             edit_range_default="editRange" in ((listing and listing.item_defaults) or []),
             client_commands=_commands(options),
             link_tooltips=bool(document and document.document_link and document.document_link.tooltip_support),
+            watch_files=_watches(caps),
         )
+
+
+def _watches(caps: types.ClientCapabilities) -> bool:
+    watched = caps.workspace.did_change_watched_files if caps.workspace is not None else None
+    return bool(watched and watched.dynamic_registration)
 
 
 def _commands(options: Any) -> frozenset[str]:

@@ -11,6 +11,10 @@ window is shown at most once per session, for an internal error only:
 
 from __future__ import annotations
 
+import logging
+from typing import ClassVar
+
+from lsprotocol import types
 from pygls.exceptions import (
     FeatureRequestError,
     JsonRpcInvalidParams,
@@ -18,6 +22,7 @@ from pygls.exceptions import (
     JsonRpcMethodNotFound,
     JsonRpcParseError,
 )
+from pygls.lsp.server import LanguageServer
 
 CLIENT_FAULTS = (JsonRpcParseError, JsonRpcInvalidRequest, JsonRpcInvalidParams, JsonRpcMethodNotFound)
 
@@ -40,3 +45,24 @@ class Popups:
 
     def is_client_fault(self, error: Exception) -> bool:
         return isinstance(error, CLIENT_FAULTS)
+
+
+class ClientLogHandler(logging.Handler):
+    """Python logging → window/logMessage, which VS Code shows in the tuneconf output channel."""
+
+    LEVELS: ClassVar[dict[int, types.MessageType]] = {
+        logging.ERROR: types.MessageType.Error,
+        logging.WARNING: types.MessageType.Warning,
+        logging.INFO: types.MessageType.Info,
+    }
+
+    def __init__(self, server: LanguageServer) -> None:
+        super().__init__()
+        self.server = server
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            kind = self.LEVELS.get(record.levelno, types.MessageType.Log)
+            self.server.window_log_message(types.LogMessageParams(type=kind, message=self.format(record)))
+        except Exception:  # logging must never raise
+            pass

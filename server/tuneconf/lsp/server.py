@@ -4,21 +4,13 @@ calls one core function and returns; a failing feature is logged and answered em
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import sys
-import threading
-import uuid
-from collections.abc import Callable
-from typing import Any, BinaryIO, ClassVar, TypeVar, cast
+from typing import Any, cast
 
 from lsprotocol import types
-from pygls.io_ import StdoutWriter
-from pygls.lsp.server import LanguageServer
 
-from tuneconf import __version__, command_ids
-from tuneconf.diagnostics.stats import STATS
-from tuneconf.document.positions import Converter, encoding_of
+from tuneconf import command_ids
 from tuneconf.effective import effective_view, prepare
 from tuneconf.features.actions import code_actions
 from tuneconf.features.completion import complete, resolve_item
@@ -33,137 +25,14 @@ from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
 from tuneconf.lsp.commands import builtin_configs, check_summary, launch_plan, slurm
-from tuneconf.lsp.messages import clamped
-from tuneconf.lsp.protocol import TuneconfProtocol, read_messages
-from tuneconf.lsp.publishing import DiagnosticsJson
-from tuneconf.lsp.reporting import Popups
-from tuneconf.project import ConfigView, Project, workspace_folder
+from tuneconf.lsp.protocol import TuneconfProtocol
+from tuneconf.lsp.reporting import ClientLogHandler
+from tuneconf.lsp.session import TuneconfServer, guarded
+from tuneconf.lsp.watching import relevant, watch_registration
+from tuneconf.project import workspace_folder
 from tuneconf.settings import Settings
 
 log = logging.getLogger(__name__)
-DEBOUNCE_S = 0.02
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class TuneconfServer(LanguageServer):
-    def __init__(self) -> None:
-        super().__init__("tuneconf", __version__, protocol_cls=TuneconfProtocol)
-        self.project = Project(blocking=False)
-        self.pending: dict[str, asyncio.TimerHandle] = {}
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.features = ClientFeatures()
-        self.published: dict[str, DiagnosticsJson] = {}
-        self.popups = Popups()
-
-    def view(self, uri: str, config: bool = False) -> ConfigView:
-        doc = self.workspace.get_text_document(uri)
-        return self.project.view(uri, doc.version, doc.source, config)
-
-    def converter(self, view: ConfigView) -> Converter:
-        return Converter(view.parsed.lines, encoding_of(self.workspace.position_encoding))
-
-    def at(self, uri: str, position: types.Position) -> tuple[ConfigView, int, int, Converter]:
-        view = self.view(uri)
-        conv = self.converter(view)
-        line, col = clamped(view.parsed.lines, *conv.from_position(position))
-        return view, line, col, conv
-
-    def publish(self, uri: str) -> None:
-        view = self.view(uri)
-        known = self.published.setdefault(uri, DiagnosticsJson())
-        params = known.params(view.findings(), self.converter(view), uri, view.version)
-        cast(TuneconfProtocol, self.protocol).notify_serialized(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
-        if view.ctx.pending:
-            self.index_in_background(sorted(view.ctx.pending), quiet=True)
-
-    def publish_soon(self, uri: str) -> None:
-        """Publish after a short quiet time; a newer change reschedules (no stale results)."""
-        old = self.pending.pop(uri, None)
-        if old is not None:
-            old.cancel()
-        self.loop = asyncio.get_running_loop()
-        self.pending[uri] = self.loop.call_later(DEBOUNCE_S, guarded(None)(self.publish), uri)
-
-    def index_in_background(self, dotpaths: list[str], quiet: bool = False) -> None:
-        """Resolve dotpaths off the event loop, then re-check the open documents that waited on them."""
-        loop = self.loop or asyncio.get_event_loop()
-        progress = None if quiet else self.start_progress(f"Indexing {len(dotpaths)} components")
-
-        def done(_resolved: list[str]) -> None:
-            loop.call_soon_threadsafe(self.after_indexing, progress)
-
-        self.project.index.warm(dotpaths, done)
-
-    def index_workspace(self) -> None:
-        """Warm the index with the workspace's dotpaths (found off the event loop), with progress."""
-        loop = self.loop or asyncio.get_event_loop()
-
-        def scan() -> None:
-            dotpaths = self.project.workspace_dotpaths()
-            if dotpaths:
-                loop.call_soon_threadsafe(self.index_in_background, dotpaths)
-
-        threading.Thread(target=scan, name="tuneconf-scan", daemon=True).start()
-
-    def after_indexing(self, progress: str | None) -> None:
-        if progress is not None:
-            self.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Indexed"))
-        for view in self.project.views():
-            if view.ctx.pending:
-                view.forget_findings()
-                if view.uri in self.workspace.text_documents:
-                    guarded(None)(self.publish)(view.uri)
-
-    def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
-        """Speak LSP over stdio, reading with tuneconf.lsp.protocol.read_messages."""
-        self._stop_event = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout))
-        protocol = cast(TuneconfProtocol, self.protocol)
-        try:
-            asyncio.run(read_messages(stdin.fileno(), self.thread_pool, protocol, self._stop_event))
-        except BrokenPipeError:
-            log.error("The connection to the client is lost; shutting down.")
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            self.shutdown()  # type: ignore[no-untyped-call]
-
-    def report_server_error(self, error: Exception, source: type[Exception]) -> None:
-        """Log every error; a window only for the session's first internal one (see lsp/reporting.py)."""
-        client_fault = self.popups.is_client_fault(error)
-        log.log(logging.WARNING if client_fault else logging.ERROR, "%s: %s", source.__name__, error)
-        message = self.popups.message(error, source)
-        if message is not None:
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
-
-    def start_progress(self, title: str) -> str | None:
-        """LSP work-done progress for slow work, when the client supports it."""
-        window = self.client_capabilities.window
-        if window is None or not window.work_done_progress:
-            return None
-        token = str(uuid.uuid4())
-        self.work_done_progress.create(token)
-        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=False))
-        return token
-
-
-def guarded(default: Any) -> Callable[[F], F]:
-    """Log a feature's failure and answer `default`: one broken feature never takes the server down."""
-
-    def wrap(handler: F) -> F:
-        @functools.wraps(handler)
-        def run(*args: Any) -> Any:
-            try:
-                return handler(*args)
-            except Exception:
-                log.exception("%s failed", handler.__name__)
-                return default
-
-        return cast(F, run)
-
-    return wrap
-
-
 server = TuneconfServer()
 
 
@@ -183,6 +52,15 @@ def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
 def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
     ls.loop = asyncio.get_running_loop()
     ls.index_workspace()
+    if ls.features.watch_files:
+        ls.client_register_capability(watch_registration())
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+@guarded(None)
+def did_change_watched_files(ls: TuneconfServer, params: types.DidChangeWatchedFilesParams) -> None:
+    if any(relevant(change) for change in params.changes):
+        ls.recheck()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -381,38 +259,16 @@ def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
 @guarded(None)
 def on_recheck(ls: TuneconfServer, *_uris: Any) -> None:
     """Check the open documents again with fresh answers from the file system (the editor asks after a
-    download: the path checks' stat cache would otherwise hold "missing" for a moment), and ask the client
-    for new lenses (a Download lens goes with its finding)."""
-    STATS.clear()
-    for view in ls.project.views():
-        view.forget_findings()
-    for uri in list(ls.workspace.text_documents):
-        ls.publish(uri)
+    download), and ask the client for new lenses (a Download lens goes with its finding)."""
+    ls.recheck()
     workspace = ls.client_capabilities.workspace
     if workspace is not None and workspace.code_lens is not None and workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
 
 
-class ClientLogHandler(logging.Handler):
-    """Python logging → window/logMessage, which VS Code shows in the tuneconf output channel."""
-
-    LEVELS: ClassVar[dict[int, types.MessageType]] = {
-        logging.ERROR: types.MessageType.Error,
-        logging.WARNING: types.MessageType.Warning,
-        logging.INFO: types.MessageType.Info,
-    }
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            kind = self.LEVELS.get(record.levelno, types.MessageType.Log)
-            server.window_log_message(types.LogMessageParams(type=kind, message=self.format(record)))
-        except Exception:  # logging must never raise
-            pass
-
-
 def serve() -> None:
     """Speak LSP over stdio until the client says exit."""
-    handler = ClientLogHandler()
+    handler = ClientLogHandler(server)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger("tuneconf").addHandler(handler)
     logging.getLogger("tuneconf").setLevel(logging.INFO)
