@@ -1,6 +1,6 @@
 """`make bench`: tuneconf beside yaml-language-server and a trivial pygls server (the floor), in one run;
 then `tuneconf check` of the 156 built-in configs beside torchtune's `tune validate` and `config.validate`;
-then the in-server figures of parsing.py, dotpaths.py and interpolations.py.
+then the in-server figures of parsing.py, dotpaths.py and interpolations.py, and the run logs' (runs.py).
 
 Writes bench/results/latest.json (stable metric names, then every figure; the in-server ones under
 "inside") and prints a Markdown table, then the in-server figures as bullets.
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import dotpaths
 import interpolations
 import parsing
+import runs
 from inputs import CONFIG_ROOT, ROOT, SERVER, real_config, synthetic
 from lsp_bench import measure
 from lsp_client import Client
@@ -53,15 +54,18 @@ def main() -> None:
     checks["malformed_max_ms"] = max(malformed.values())
     print("measuring inside the server …", file=sys.stderr)
     inside = parsing.figures() | dotpaths.figures() | interpolations.figures(REQUESTS)
+    results_runs = runs.figures()
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
     results["malformed_ms"] = malformed
     results["inside"] = inside
+    results["runs"] = results_runs
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(lsp, checks))
     print()
     print(inside_bullets(inside))
+    print(json.dumps({"runs": results_runs}))
 
 
 def startup_ms(make: Any, text: str, spawns: int = 5) -> dict[str, float]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "server" / "tuneconf"
 ADAPTERS = ("lsp", "cli")
-PURE = ("document", "interpolation", "index", "recipes", "diagnostics", "launch")
+PURE = ("document", "interpolation", "index", "recipes", "diagnostics", "launch", "runs")
 """Core packages that take plain inputs and return plain data (no lsprotocol types either)."""
 
 

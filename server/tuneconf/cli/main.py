@@ -1,4 +1,4 @@
-"""`tuneconf`'s arguments, and which command runs: serve (the LSP server), check, show, run, schema."""
+"""`tuneconf`'s arguments, and which command runs: serve (the LSP server), check, show, run, runs, schema."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
     schema = commands.add_parser("schema", help="print a JSON Schema for a config's components")
     schema.add_argument("targets", nargs=1, metavar="FILE", help="one config file")
+    runs = commands.add_parser("runs", help="list a config's runs from its metric logger's files, or follow one")
+    runs.add_argument("--follow", action="store_true", help="print the newest run's progress as it logs steps")
+    runs.add_argument(
+        "--follow-timeout", type=float, default=300.0, help="stop following after this many seconds without a step"
+    )
+    runs.add_argument("--html", metavar="REPORT", help="write the runs and their curves as one self-contained page")
+    runs.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
     show = commands.add_parser("show", help="print the effective config (tune cat, with overrides)")
     show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
     show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
@@ -88,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tuneconf.cli.run import run_command
 
         return run_command(args, targets)
+    if args.command == "runs":
+        from tuneconf.cli.runs import runs_command
+
+        return runs_command(args, targets)
     from tuneconf.cli.check import check_command
 
     return check_command(targets, args.format, path_checks=not args.no_path_checks)
