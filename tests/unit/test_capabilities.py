@@ -31,8 +31,10 @@ def test_markdown_loses_its_fences() -> None:
 def test_the_recorded_clients() -> None:
     vscode = ClientFeatures.of(client_capabilities("visual-studio-code"), types.ClientInfo("Visual Studio Code"))
     neovim = ClientFeatures.of(client_capabilities("neovim"), types.ClientInfo("Neovim"))
-    assert vscode == ClientFeatures(edit_range_default=False)  # recorded before VS Code declared itemDefaults
+    # recorded before VS Code declared itemDefaults; it registers file watchers on request
+    assert vscode == ClientFeatures(edit_range_default=False, watch_files=True)
     assert not neovim.commit_characters and not neovim.vscode_commands and neovim.edit_range_default
+    assert not ClientFeatures.of(types.ClientCapabilities(), None).watch_files  # never asked of a client that cannot
 
 
 def test_an_item_for_a_client_without_snippets_markdown_or_commit_characters() -> None:
