@@ -17,7 +17,8 @@ CHECK = "tuneconf.server.check"
 SLURM_SCRIPT = "tuneconf.server.slurmScript"
 BUILTIN_CONFIGS = "tuneconf.server.builtinConfigs"
 RECHECK = "tuneconf.server.recheck"
-SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS, RECHECK)
+COMPARE_BUILTIN = "tuneconf.server.compareBuiltin"
+SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS, RECHECK, COMPARE_BUILTIN)
 
 LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "gpus", "problems", "errors", "warnings", "prepare", "debug")
 """The keys of the launch plan the server sends (tuneconf.launch.plan.plan_json)."""

@@ -23,6 +23,7 @@ export const SERVER_COMMANDS = {
   slurmScript: "tuneconf.server.slurmScript",
   builtinConfigs: "tuneconf.server.builtinConfigs",
   recheck: "tuneconf.server.recheck",
+  compareBuiltin: "tuneconf.server.compareBuiltin",
 } as const;
 
 /** What tuneconf.server.launchPlan returns: an argv, never a shell string. One field a line (the contract test reads them). */

@@ -1,4 +1,4 @@
-"""`tuneconf`'s arguments, and which command runs: serve (the LSP server), check, show, run, runs, schema."""
+"""`tuneconf`'s arguments, and which command runs: serve (the LSP server), check, show, diff, run, runs, schema."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     runs.add_argument("--html", metavar="REPORT", help="write the runs and their curves as one self-contained page")
     runs.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
+    diff = commands.add_parser("diff", help="print the keys a config added, removed and changed from its built-in")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    diff.add_argument("config", metavar="CONFIG", help="the config file")
+    diff.add_argument("builtin", nargs="?", metavar="BUILTIN", help="a built-in config name or a YAML file")
     show = commands.add_parser("show", help="print the effective config (tune cat, with overrides)")
     show.add_argument("--resolve", action="store_true", help="resolve ${...} interpolations")
     show.add_argument("targets", nargs="+", metavar="FILE|OVERRIDE", help="one config file, then overrides")
@@ -82,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve()
         return exits.OK
+    if args.command == "diff":
+        from tuneconf.cli.diff import diff_command
+
+        if extra:
+            build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
+        return diff_command(args.config, args.builtin, args.format)
     targets = list(args.targets) + _overrides_only(extra)
     if args.command == "show":
         from tuneconf.cli.show import show_command

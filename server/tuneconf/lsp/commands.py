@@ -1,11 +1,13 @@
-"""The server's commands for the editor's Run, Debug, Check and SLURM export: adapters from a
-document and its overrides to the launch plan, a check summary, a script, the built-in configs."""
+"""The server's commands for the editor's Run, Debug, Check, SLURM export and Compare with built-in:
+adapters from a document and its overrides to the launch plan, a check summary, a script, the built-in
+configs, the comparison with the built-in."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from tuneconf.compare import CompareError, compare
 from tuneconf.findings import Severity, finding_line
 from tuneconf.launch.gpus import GPUs
 from tuneconf.launch.plan import Profile, plan_for, plan_json, profile_of
@@ -55,3 +57,14 @@ def builtin_configs(project: Project) -> list[dict[str, str]]:
         for recipe in registry.recipes
         for config in recipe.configs
     ]
+
+
+def compare_builtin(project: Project, view: ConfigView) -> dict[str, Any]:
+    """compare.py's comparison of the document with its built-in as JSON, with the built-in's file as
+    `uri` (for the diff editor); else {"error": why} (one line)."""
+    recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
+    try:
+        result = compare(view.parsed.text, project.catalog.registry, recipe=lambda: recipe)
+    except CompareError as exc:
+        return {"error": str(exc)}
+    return {**result.json(), "uri": result.builtin.path.resolve().as_uri()}

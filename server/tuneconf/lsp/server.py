@@ -24,7 +24,7 @@ from tuneconf.features.references import prepare_rename, references, rename
 from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
-from tuneconf.lsp.commands import builtin_configs, check_summary, launch_plan, slurm
+from tuneconf.lsp.commands import builtin_configs, check_summary, compare_builtin, launch_plan, slurm
 from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
 from tuneconf.lsp.session import TuneconfServer, guarded
@@ -253,6 +253,14 @@ def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpu
 @guarded([])
 def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
     return builtin_configs(ls.project)
+
+
+@server.command(command_ids.COMPARE_BUILTIN)
+@guarded(None)
+def on_compare_builtin(ls: TuneconfServer, uri: str) -> dict[str, Any]:
+    """What the document added, removed and changed relative to its built-in (compare.py), and the
+    built-in's file URI (for a diff editor); {"error": why} when there is no comparison."""
+    return compare_builtin(ls.project, ls.view(uri, config=True))
 
 
 @server.command(command_ids.RECHECK)
