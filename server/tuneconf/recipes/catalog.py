@@ -63,7 +63,8 @@ class Catalog:
         if choice is None:
             return None
         usage = self.usage_of(choice)
-        better = fitter(choice, workspace, top_keys(text), self.usage_of, text_referenced(text))[:3]
+        keys = top_keys(text) if workspace else []
+        better = fitter(choice, workspace, keys, self.usage_of, text_referenced(text))[:3] if workspace else []
         others = self._others(choice, path, [*(c for t in found for c in t), *better])
         return RecipeInfo(choice, usage, others, self.supplies_for(choice, usage))
 
