@@ -48,3 +48,18 @@ async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     )
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def vscode_in_workspace(lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
+    """VS Code's capabilities with the test module's own `workspace` fixture as the one workspace folder."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=VSCODE_OPTIONS,
+            root_uri=workspace.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()

@@ -4,18 +4,15 @@ torchtune, and a bogus key under full_finetune_distributed (followed into its ch
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from builtin import CONFIG_ROOT
-from lsp_session import VSCODE_OPTIONS, diagnostics_until, open_doc
+from lsp_session import diagnostics_until, open_doc
 
-SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 FILES = {
     "vision/__init__.py": "from .builders import build\n",
     "vision/builders.py": "import absentpkg_vision\n\n\ndef build(width: int = 1) -> int: ...\n",
@@ -43,27 +40,17 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
-async def vscode(lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            initialization_options=VSCODE_OPTIONS,
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-        )
-    )
-    yield
-    await lsp_client.shutdown_session()
-
-
-async def test_what_real_workspaces_need_arrives_once_indexed(vscode: LanguageClient, workspace: Path) -> None:
+async def test_what_real_workspaces_need_arrives_once_indexed(
+    vscode_in_workspace: LanguageClient, workspace: Path
+) -> None:
     config = workspace / "training" / "configs" / "a.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(CONFIG)
-    open_doc(vscode, config.as_uri(), CONFIG)
+    open_doc(vscode_in_workspace, config.as_uri(), CONFIG)
     found = await diagnostics_until(
-        vscode, config.as_uri(), lambda ds: {"missing-dependency", "unexpected-argument"} <= {d.code for d in ds}
+        vscode_in_workspace,
+        config.as_uri(),
+        lambda ds: {"missing-dependency", "unexpected-argument"} <= {d.code for d in ds},
     )
     by_line = {d.range.start.line: (d.code, d.severity) for d in found}
     assert by_line == {
@@ -74,13 +61,17 @@ async def test_what_real_workspaces_need_arrives_once_indexed(vscode: LanguageCl
     assert "'absentpkg_vision' is not installed" in next(d.message for d in found if d.range.start.line == 1)
 
 
-async def test_a_bogus_key_under_full_finetune_distributed(vscode: LanguageClient, workspace: Path) -> None:
+async def test_a_bogus_key_under_full_finetune_distributed(
+    vscode_in_workspace: LanguageClient, workspace: Path
+) -> None:
     builtin = CONFIG_ROOT / "llama3_2" / "1B_full.yaml"
     text = "# tuneconf: recipe=full_finetune_distributed\n" + builtin.read_text() + "bogus_key: 1\n"
     config = workspace / "mine.yaml"
     config.write_text(text)
-    open_doc(vscode, config.as_uri(), text)
-    found = await diagnostics_until(vscode, config.as_uri(), lambda ds: any(d.code == "unused-key" for d in ds))
+    open_doc(vscode_in_workspace, config.as_uri(), text)
+    found = await diagnostics_until(
+        vscode_in_workspace, config.as_uri(), lambda ds: any(d.code == "unused-key" for d in ds)
+    )
     unused = [d for d in found if d.code == "unused-key"]
     assert [d.range.start.line for d in unused] == [text.count("\n") - 1]
     assert "bogus_key" in unused[0].message

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-from lsp_session import VSCODE_OPTIONS, diagnostics_for, open_doc, request
+from lsp_session import diagnostics_for, open_doc, request
 
-SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 CONFIG = """\
 # tune run lora_finetune_single_device --config llama3_2/1B_lora_single_device
 output_dir: /tmp/out
@@ -27,20 +24,6 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "configs" / "header_only.yaml").write_text(CONFIG)
     (tmp_path / "train.sh").write_text("tune run full_finetune_single_device --config configs/run_by_script.yaml\n")
     return tmp_path
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
-async def vscode(lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            initialization_options=VSCODE_OPTIONS,
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-        )
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def run_title_and_outline(client: LanguageClient, uri: str, text: str) -> tuple[str, str | None]:
@@ -73,16 +56,16 @@ async def run_title_and_outline(client: LanguageClient, uri: str, text: str) -> 
     ],
 )
 async def test_run_lens_and_outline_say_how_the_recipe_is_known(
-    vscode: LanguageClient, workspace: Path, name: str, title: str, detail: str
+    vscode_in_workspace: LanguageClient, workspace: Path, name: str, title: str, detail: str
 ) -> None:
     path = workspace / "configs" / name
-    assert await run_title_and_outline(vscode, path.as_uri(), path.read_text()) == (title, detail)
+    assert await run_title_and_outline(vscode_in_workspace, path.as_uri(), path.read_text()) == (title, detail)
 
 
-async def test_a_comment_makes_the_recipe_known(vscode: LanguageClient, workspace: Path) -> None:
+async def test_a_comment_makes_the_recipe_known(vscode_in_workspace: LanguageClient, workspace: Path) -> None:
     path = workspace / "configs" / "header_only.yaml"
     text = "# tuneconf: recipe=full_finetune_single_device\n" + CONFIG
-    assert await run_title_and_outline(vscode, path.as_uri(), text) == (
+    assert await run_title_and_outline(vscode_in_workspace, path.as_uri(), text) == (
         "Run full_finetune_single_device (from the tuneconf comment)",
         "full_finetune_single_device (from the tuneconf comment)",
     )

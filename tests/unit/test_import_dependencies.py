@@ -18,6 +18,7 @@ from tuneconf.index.environment import probe
 from tuneconf.index.service import Index
 from tuneconf.project import Project
 from tuneconf.settings import Settings
+from workspace_files import write
 
 VISION = "torchtune.models.llama3_2_vision"
 GUARDED = '''\
@@ -47,13 +48,6 @@ class Widget:
     def __init__(self, size: int = 1) -> None:
         from absentpkg_method import thing
 '''
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from tuneconf.project import ConfigView, Project
 from tuneconf.recipes import evidence
 from tuneconf.recipes.evidence import BORDERLINE, GOOD, POOR, Fit, Launch, names_config
 from tuneconf.settings import Settings
+from workspace_files import write
 
 LORA_HEADER = "# tune run lora_finetune_single_device --config llama3_2/1B_lora_single_device\n"
 FULL_HEADER = "# tune run full_finetune_single_device --config llama3_2/1B_full_single_device\n"
@@ -30,12 +31,6 @@ EVERYWHERE = types.Range(types.Position(0, 0), types.Position(10_000, 0))
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     builtin_configs()  # skips without torchtune
     return tmp_path_factory.mktemp("cache")
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
 
 
 def analysed(root: Path, cache: Path, files: dict[str, str], config: str = "configs/my.yaml") -> ConfigView:

@@ -23,6 +23,7 @@ from tuneconf.recipes.analysis import analyse
 from tuneconf.recipes.evidence import GOOD, measure, text_referenced, top_keys
 from tuneconf.recipes.registry import Registry, module_file, named_recipe
 from tuneconf.settings import Settings
+from workspace_files import write
 
 GENERATE_HEADER = "# tune run generate --config generation\n"
 LORA_HEADER = "# tune run lora_finetune_single_device --config llama3_2/1B_lora_single_device\n"
@@ -70,12 +71,6 @@ RECIPE_CODES = {"missing-key", "unused-key", "missing-argument", "supplied-argum
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     builtin_configs()  # skips without torchtune
     return tmp_path_factory.mktemp("cache")
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
 
 
 def analysed(root: Path, cache: Path, files: dict[str, str], config: str) -> ConfigView:

@@ -17,6 +17,7 @@ from tuneconf.project import Project
 from tuneconf.recipes.analysis import RecipeUsage
 from tuneconf.recipes.catalog import Catalog
 from tuneconf.settings import Settings
+from workspace_files import write as write_files
 
 RECIPES = CONFIG_ROOT.parent
 KNOWN = "# tuneconf: recipe=full_finetune_distributed\n"
@@ -74,12 +75,6 @@ def test_keys_only_the_checkpoint_client_reads_are_not_reported(project: Project
     assert unused(project, body + "\n" + extra) == []
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(textwrap.dedent(text))
-
-
 CLIENT = """\
     from omegaconf import OmegaConf
 
@@ -95,6 +90,10 @@ CLIENT = """\
         def dump(self):
             return OmegaConf.to_yaml(self._cfg)
 """
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    write_files(root, {name: textwrap.dedent(text) for name, text in files.items()})
 
 
 def test_a_class_reexported_by_a_package_is_followed(catalog: Catalog, tmp_path: Path) -> None:
