@@ -34,7 +34,10 @@ MAX_SCANNED_FILES = 2000
 REQUEST_WAIT_S = 0.25
 STAT_BUDGET_S = 5.0
 KEYSTROKE_STAT_BUDGET_S = 0.05
-"""Path checks wait this long for the file system: the CLI a while, the server a keystroke's worth."""
+OPEN_STAT_BUDGET_S = 1.0
+"""Path checks wait this long for the file system: the CLI a while, the server a keystroke's worth, and
+on a document's first analysis (just opened: its paths were never asked, and a background thread parsing
+a large module can hold Python for tens of milliseconds) up to a second, so it opens with its answers."""
 
 
 @dataclass
@@ -140,7 +143,8 @@ class Project:
             ctx.recipe = self.catalog.for_config(text, path)
             ctx.registry = self.catalog.registry
             ctx.run_folder = folder_of(path, self.folders) if path is not None else None
-            ctx.stat_budget_s = STAT_BUDGET_S if self.blocking else KEYSTROKE_STAT_BUDGET_S
+            keystroke = KEYSTROKE_STAT_BUDGET_S if hit is not None else OPEN_STAT_BUDGET_S
+            ctx.stat_budget_s = STAT_BUDGET_S if self.blocking else keystroke
             ctx.supplies = ctx.recipe.supplies if ctx.recipe is not None else self.catalog.registry_supplies()
         template = stand_ins(text)
         parsed = parse(template.text if template is not None else text)
