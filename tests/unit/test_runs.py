@@ -337,3 +337,10 @@ def test_no_runs_yet_is_said(
     assert (code, out) == (0, "") and f"no runs yet: DiskLogger writes to {tmp_path / 'out/logs'}" in err
     code, out, err = run(capsys, "runs", "cfg.yaml", "--follow", "--follow-timeout", "0.2")
     assert code == 1 and "no run appeared" in err
+
+
+def test_a_fifo_named_like_a_log_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "log_1700000000.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        LogReader(fifo).read()

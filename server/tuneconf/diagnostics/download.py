@@ -25,6 +25,7 @@ from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.pathvalues import PathValue
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Scalar, walk
+from tuneconf.files import read_text
 from tuneconf.recipes.registry import Registry, tune_runs
 
 # [ \t], never \s, in a re.M pattern (see recipes/registry.py: _TUNE_RUN).
@@ -177,8 +178,5 @@ def _mtime(file: Path) -> int:
 @functools.lru_cache(maxsize=64)
 def _builtin_downloads(file: str, _mtime_ns: int) -> tuple[DownloadSource, ...]:
     """A built-in config's `tune download` lines (read once per version of the file)."""
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ()
-    return tuple(tune_downloads(text, None))
+    text, _ = read_text(Path(file))  # a regular file, capped, like every config read
+    return tuple(tune_downloads(text, None)) if text is not None else ()

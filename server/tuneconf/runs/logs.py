@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +145,11 @@ class LogReader:
     def read(self) -> int:
         """Parse what was appended since the last read; returns the number of new complete lines.
         Raises OSError when the file cannot be read."""
-        with open(self.path, "rb") as handle:
+        # O_NONBLOCK: a FIFO named like a log must not stall the caller; only a regular file is read.
+        with os.fdopen(os.open(self.path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError(f"{self.path} is not a regular file")
             inode = (info.st_dev, info.st_ino)
             if inode != self._inode or info.st_size < self.offset:
                 self._reset(inode)
