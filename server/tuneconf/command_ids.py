@@ -9,6 +9,10 @@ DEBUG_RECIPE = "tuneconf.debugRecipe"
 CHECK_CONFIG = "tuneconf.checkConfig"
 SHOW_EFFECTIVE_CONFIG = "tuneconf.showEffectiveConfig"
 DOWNLOAD_MODEL = "tuneconf.downloadModel"
+OPEN_RUN_VIEW = "tuneconf.openRunView"
+RESUME_RUN = "tuneconf.resumeRun"
+COMPARE_WITH_BUILTIN = "tuneconf.compareWithBuiltin"
+SHOW_CONFIG_REFERENCES = "tuneconf.showConfigReferences"
 
 # Server commands (workspace/executeCommand): the extension asks, the server answers.
 EFFECTIVE_CONFIG = "tuneconf.server.effectiveConfig"
@@ -18,7 +22,23 @@ SLURM_SCRIPT = "tuneconf.server.slurmScript"
 BUILTIN_CONFIGS = "tuneconf.server.builtinConfigs"
 RECHECK = "tuneconf.server.recheck"
 COMPARE_BUILTIN = "tuneconf.server.compareBuiltin"
-SERVER_COMMANDS = (EFFECTIVE_CONFIG, LAUNCH_PLAN, CHECK, SLURM_SCRIPT, BUILTIN_CONFIGS, RECHECK, COMPARE_BUILTIN)
+ACTIVE_OVERRIDES = "tuneconf.server.activeOverrides"
+RUNS = "tuneconf.server.runs"
+RUN_SERIES = "tuneconf.server.runSeries"
+RESUME_PLAN = "tuneconf.server.resumePlan"
+SERVER_COMMANDS = (
+    EFFECTIVE_CONFIG,
+    LAUNCH_PLAN,
+    CHECK,
+    SLURM_SCRIPT,
+    BUILTIN_CONFIGS,
+    RECHECK,
+    COMPARE_BUILTIN,
+    ACTIVE_OVERRIDES,
+    RUNS,
+    RUN_SERIES,
+    RESUME_PLAN,
+)
 
 LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "gpus", "problems", "errors", "warnings", "prepare", "debug")
 """The keys of the launch plan the server sends (tuneconf.launch.plan.plan_json)."""

@@ -15,6 +15,11 @@ _FIELDS = {
     "resolvers": "resolvers",
     "recipes": "recipes",
     "pathChecks": "path_checks",
+    "inlayHints": "inlay_hints",
+    "semanticTokens": "semantic_tokens",
+    "workspaceSymbols": "workspace_symbols",
+    "pythonReferences": "python_references",
+    "compareLens": "compare_lens",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -35,6 +40,16 @@ class Settings:
     """Glob → recipe (registry name or recipe file), for configs that do not say which recipe runs them."""
     path_checks: bool = True
     """Check that the files and folders a run reads exist on this machine (off: configs run elsewhere)."""
+    inlay_hints: bool = True
+    """Inlay hints: resolved interpolations, recipe-supplied arguments, `required` after `???`."""
+    semantic_tokens: bool = True
+    """Semantic tokens for dotpaths, interpolations, resolvers, `???` and keys the recipe never reads."""
+    workspace_symbols: bool = True
+    """Workspace symbols: components and top-level keys across the workspace's configs."""
+    python_references: bool = True
+    """References from Python definitions to the config lines that name them, and a "used in N configs" lens."""
+    compare_lens: bool = True
+    """A "Compare with built-in NAME" lens on configs copied from a built-in."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:

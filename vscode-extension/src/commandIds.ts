@@ -13,6 +13,12 @@ export const CLIENT_COMMANDS = {
   exportSlurm: "tuneconf.exportSlurm",
   newConfigFromBuiltin: "tuneconf.newConfigFromBuiltin",
   downloadModel: "tuneconf.downloadModel",
+  openRunView: "tuneconf.openRunView",
+  compareRuns: "tuneconf.compareRuns",
+  refreshRuns: "tuneconf.refreshRuns",
+  resumeRun: "tuneconf.resumeRun",
+  compareWithBuiltin: "tuneconf.compareWithBuiltin",
+  showConfigReferences: "tuneconf.showConfigReferences",
 } as const;
 
 /** The commands the server implements (workspace/executeCommand). */
@@ -24,6 +30,10 @@ export const SERVER_COMMANDS = {
   builtinConfigs: "tuneconf.server.builtinConfigs",
   recheck: "tuneconf.server.recheck",
   compareBuiltin: "tuneconf.server.compareBuiltin",
+  activeOverrides: "tuneconf.server.activeOverrides",
+  runs: "tuneconf.server.runs",
+  runSeries: "tuneconf.server.runSeries",
+  resumePlan: "tuneconf.server.resumePlan",
 } as const;
 
 /** What tuneconf.server.launchPlan returns: an argv, never a shell string. One field a line (the contract test reads them). */

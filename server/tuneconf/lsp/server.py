@@ -25,6 +25,7 @@ from tuneconf.features.symbols import document_symbols
 from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
 from tuneconf.lsp.commands import builtin_configs, check_summary, compare_builtin, launch_plan, slurm
+from tuneconf.lsp.handlers import register_all
 from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
 from tuneconf.lsp.session import TuneconfServer, guarded
@@ -272,6 +273,9 @@ def on_recheck(ls: TuneconfServer, *_uris: Any) -> None:
     workspace = ls.client_capabilities.workspace
     if workspace is not None and workspace.code_lens is not None and workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
+
+
+register_all(server)
 
 
 def serve() -> None:

@@ -1,0 +1,9 @@
+"""Handlers for the Run view's server commands (to be written)."""
+
+from __future__ import annotations
+
+from tuneconf.lsp.session import TuneconfServer
+
+
+def register(server: TuneconfServer) -> None:
+    """Register this family's handlers on the server (nothing yet)."""
