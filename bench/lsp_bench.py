@@ -57,7 +57,10 @@ def measure(
     requests: int = 200,
     changes: int = 20,
     typing: int = 40,
+    ready: str | None = None,
 ) -> dict[str, float]:
+    """`ready`: a log message the server sends once warm (tuneconf's "ready:"); the requests wait for it, so
+    that they measure the warm server (the start-up is measured on its own, run.py: startup_ms)."""
     doc = workdir / "bench.yaml"
     doc.write_text(text)
     uri = doc.as_uri()
@@ -68,6 +71,8 @@ def measure(
         opened = client.open(uri, text)
         first = client.wait_diagnostics(uri, None, opened, timeout=120)
         figures = {"first_diag_ms": first - client.spawned, "open_to_diag_ms": first - opened}
+        if ready is not None:
+            client.wait_message(ready, timeout=120)
         figures |= _requests(client, uri, "textDocument/completion", where.completion, requests, "completion")
         figures |= _requests(client, uri, "textDocument/hover", where.hover, requests, "hover")
         figures |= _keystrokes(client, uri, text, where.change, changes, typing)

@@ -43,8 +43,12 @@ class Client:
         """Error messages the server logged (a handler that raised)."""
         self.published: dict[str, list[Any]] = {}
         """The last diagnostics published per document."""
+        self.first_published: dict[str, list[Any]] = {}
+        """The first diagnostics published per document."""
         self.failures: dict[int, dict[str, Any] | None] = {}
         """The error (or None) of each response, by request id."""
+        self.messages: list[tuple[float, str]] = []
+        """Every window/logMessage the server sent, with the time it arrived."""
         self._cv = threading.Condition()
         self._write = threading.Lock()
         threading.Thread(target=self._read_loop, daemon=True).start()
@@ -97,10 +101,13 @@ class Client:
                     self.errors.append(str(message["error"].get("message", "")))
             elif message.get("method") in ERROR_MESSAGES and message["params"]["type"] == 1:
                 self.errors.append(message["params"].get("message", ""))
+            if message.get("method") == "window/logMessage":
+                self.messages.append((at, str(message["params"].get("message", ""))))
             elif message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
                 self.versioned = self.versioned or params.get("version") is not None
                 self.published[params["uri"]] = params["diagnostics"]
+                self.first_published.setdefault(params["uri"], params["diagnostics"])
                 self._diagnostics.append((at, params["uri"], params.get("version")))
             self._cv.notify_all()
 
@@ -143,6 +150,19 @@ class Client:
         sent = now_ms()
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
         return sent
+
+    def wait_message(self, part: str, timeout: float = 60) -> float:
+        """The time the server logged a message containing `part` (tuneconf logs "ready:" once warm)."""
+
+        def found() -> float | None:
+            return next((at for at, text in self.messages if part in text), None)
+
+        with self._cv:
+            if not self._cv.wait_for(lambda: found() is not None, timeout):
+                raise TimeoutError(f"no log message with {part!r}")
+            at = found()
+        assert at is not None
+        return at
 
     def wait_diagnostics(self, uri: str, version: int | None, after: float, timeout: float = 60) -> float:
         """The time the first diagnostics for `uri` (at `version`) arrived after `after`."""

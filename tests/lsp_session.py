@@ -52,6 +52,21 @@ async def diagnostics_for(client: LanguageClient, uri: str, version: int | None 
     return await asyncio.wait_for(wait(), timeout=20)
 
 
+READY = "ready:"
+"""What tuneconf logs once it has read the environment and the recipes (lsp/session.py: after_warm_up)."""
+
+
+async def until_ready(client: LanguageClient) -> None:
+    """Until the server is warm: before, a document gets only its syntax and structure findings (start-up).
+    The fixtures wait for it, so that a test's first diagnostics are the full ones."""
+
+    async def wait() -> None:
+        while not any(READY in m.message for m in client.log_messages):
+            await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+
+    await asyncio.wait_for(wait(), timeout=60)
+
+
 async def diagnostics_until(
     client: LanguageClient, uri: str, done: Callable[[list[types.Diagnostic]], bool]
 ) -> list[types.Diagnostic]:

@@ -6,19 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from tuneconf.document.parse import ParsedConfig
-from tuneconf.document.tree import Pair
-from tuneconf.index.imports import Checked
-from tuneconf.index.imports import request as imports_request
-from tuneconf.index.names import NameIndex
-from tuneconf.index.names import request as names_request
-from tuneconf.index.records import ModuleListing, Resolution
-from tuneconf.recipes.analysis import RecipeUsage
-from tuneconf.recipes.catalog import RecipeInfo
-from tuneconf.recipes.registry import Registry
 from tuneconf.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: a server's first publish needs none of them (start-up)
+    from tuneconf.document.parse import ParsedConfig
+    from tuneconf.document.tree import Pair
+    from tuneconf.index.imports import Checked
+    from tuneconf.index.names import NameIndex
+    from tuneconf.index.records import ModuleListing, Resolution
+    from tuneconf.recipes.analysis import RecipeUsage
+    from tuneconf.recipes.catalog import RecipeInfo
+    from tuneconf.recipes.registry import Registry
 
 Resolver = Callable[[str], "Resolution | None"]
 T = TypeVar("T")
@@ -80,6 +80,8 @@ class AnalysisContext:
         the background with the dotpaths; then the document is checked again)."""
         result = self.names(package)
         if result is None:
+            from tuneconf.index.names import request as names_request
+
             self.pending.add(names_request(package))
             self._deferred += 1
         return result
@@ -89,6 +91,8 @@ class AnalysisContext:
         `pending` (read in the background; then the document is checked again)."""
         result = self.dependencies(dotpath)
         if result is None:
+            from tuneconf.index.imports import request as imports_request
+
             self.pending.add(imports_request(dotpath))
             self._deferred += 1
         return result

@@ -10,9 +10,11 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from tuneconf.context import AnalysisContext
@@ -22,18 +24,24 @@ from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.document.templates import Template, checked, stand_ins
 from tuneconf.files import read_text, yaml_files
 from tuneconf.findings import Finding, placed
-from tuneconf.index.cache import DiskCache, default_directory
-from tuneconf.index.environment import probe
-from tuneconf.index.service import Index
-from tuneconf.overrides import Merged, merge
-from tuneconf.recipes.catalog import Catalog
 from tuneconf.settings import Settings
+
+if TYPE_CHECKING:  # imported where first used: a server's first publish needs none of them (start-up)
+    from tuneconf.index.service import Index
+    from tuneconf.overrides import Merged
+    from tuneconf.recipes.catalog import Catalog
 
 log = logging.getLogger(__name__)
 MAX_SCANNED_FILES = 2000
 REQUEST_WAIT_S = 0.25
 STAT_BUDGET_S = 5.0
 KEYSTROKE_STAT_BUDGET_S = 0.05
+WARMING = "warming:"
+"""A pending request of a document analysed before the project is warm (see `Project.warm_up`)."""
+QUICK_FAMILIES = ("syntax", "structure")
+"""What a document gets before the project is warm: the findings that need neither the environment nor
+the recipes (which a cold start reads in the background: the environment probe and the registry's recipes
+take most of a second on a slow machine; the first publish should not wait for them)."""
 OPEN_STAT_BUDGET_S = 1.0
 """Path checks wait this long for the file system: the CLI a while, the server a keystroke's worth, and
 on a document's first analysis (just opened: its paths were never asked, and a background thread parsing
@@ -51,13 +59,18 @@ class ConfigView:
     ctx: AnalysisContext
     template: Template | None = None
     """Jinja placeholders: `parsed` is the text with stand-ins (document/templates.py)."""
+    quick: bool = False
+    """Analysed before the project was warm: only QUICK_FAMILIES, and checked again once it is."""
     _findings: list[Finding] | None = field(default=None, repr=False)
 
     def findings(self) -> list[Finding]:
         if self._findings is None:
             self.ctx.pending.clear()
-            self._findings = self.templated(run_checks(self.parsed, self.ctx)) if self.is_config else []
+            only = QUICK_FAMILIES if self.quick else None
+            self._findings = self.templated(run_checks(self.parsed, self.ctx, only)) if self.is_config else []
             self.ctx.forget_unused_sections()
+            if self.quick:
+                self.ctx.pending.add(WARMING)
         return self._findings
 
     def templated(self, findings: list[Finding]) -> list[Finding]:
@@ -80,32 +93,59 @@ class Project:
         self.folders = folders or []
         self.blocking = blocking
         """Blocking (the CLI) resolves dotpaths on demand; the server never waits on the index."""
-        self.cache_dir = cache_dir if cache_dir is not None else default_directory()
+        self.cache_dir = cache_dir
+        """The index's disk cache (None: the default folder, index/cache.py)."""
         self._index: Index | None = None
         self._catalog: Catalog | None = None
         self._views: dict[str, ConfigView] = {}
+        self._building = threading.RLock()
+        """Held while the index or the catalog is made (the warm-up thread and a request may both ask)."""
+        self._warm: int | None = None
+        self._generation = 0
 
     @property
     def index(self) -> Index:
         """The index of the target environment, probed on first use."""
-        if self._index is None:
-            env = probe(self.settings.interpreter or None, self.folders)
-            self._index = Index(env, DiskCache(self.cache_dir, env.key))
-        return self._index
+        with self._building:
+            if self._index is None:
+                from tuneconf.index.cache import DiskCache, default_directory
+                from tuneconf.index.environment import probe
+                from tuneconf.index.service import Index
+
+                env = probe(self.settings.interpreter or None, self.folders)
+                self._index = Index(env, DiskCache(self.cache_dir or default_directory(), env.key))
+            return self._index
 
     def configure(self, settings: Settings) -> None:
-        if settings.interpreter != self.settings.interpreter:
-            self._index = None
-        self._catalog = None
-        self.settings = settings
-        self._views.clear()
+        with self._building:
+            if settings.interpreter != self.settings.interpreter:
+                self._index = None
+            self._catalog = None
+            self.settings = settings
+            self._views.clear()
+            self._generation += 1
 
     @property
     def catalog(self) -> Catalog:
         """The recipes of the target environment and the workspace."""
-        if self._catalog is None or self._catalog.finder is not self.index.finder:
-            self._catalog = Catalog(self.index.finder, self.folders, dict(self.settings.recipes))
-        return self._catalog
+        with self._building:
+            if self._catalog is None or self._catalog.finder is not self.index.finder:
+                from tuneconf.recipes.catalog import Catalog
+
+                self._catalog = Catalog(self.index.finder, self.folders, dict(self.settings.recipes))
+            return self._catalog
+
+    @property
+    def warm(self) -> bool:
+        """Whether a document's full analysis is ready to run at keystroke cost (always, in the CLI)."""
+        return self.blocking or self._warm == self._generation
+
+    def warm_up(self) -> None:
+        """Probe the environment, load the recipe registry and read what its recipes read and supply:
+        what every full analysis needs first (the server runs this on a background thread at start)."""
+        generation = self._generation
+        self.catalog.registry_supplies()
+        self._warm = generation
 
     def context(self) -> AnalysisContext:
         """Checks never wait for the index in the server (they re-run once it knows more); requests
@@ -124,10 +164,16 @@ class Project:
             workspace=tuple(self.folders),
         )
 
-    def view(self, uri: str, version: int | None, text: str, config: bool = False) -> ConfigView:
+    def view(self, uri: str, version: int | None, text: str, config: bool = False, quick: bool = False) -> ConfigView:
         """The analysis of this version of the document (cached until the next version). `config`:
         analyse it as a config even when nothing marks it as one (an explicit check or run); such a
-        view does not take the place of the document's own."""
+        view does not take the place of the document's own. `quick`: while the project is not warm,
+        a view with the findings that need neither the environment nor the recipes (not cached)."""
+        if quick and not self.warm:
+            template = stand_ins(text)
+            parsed = parse(template.text if template is not None else text)
+            ctx = AnalysisContext(settings=self.settings)
+            return ConfigView(uri, version, parsed, self.is_config(uri, text) or config, ctx, template, quick=True)
         hit = self._views.get(uri)
         if hit is not None and version is not None and hit.version == version and (hit.is_config or not config):
             return hit
@@ -158,6 +204,8 @@ class Project:
         already merged into it)."""
         if not overrides:
             return view.findings()
+        from tuneconf.overrides import merge
+
         merged = merged if merged is not None else merge(view.parsed, overrides)
         found = view.templated(run_checks(merged.doc, view.ctx)) + [placed(f) for f in merged.findings]
         return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))

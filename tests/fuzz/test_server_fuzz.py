@@ -38,6 +38,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     env = dict(os.environ, TUNECONF_CACHE_DIR=str(root / ".cache"))
     client = Client([sys.executable, "-m", "tuneconf", "serve"], cwd=str(root), env=env)
     client.initialize(root, {"clientCommands": ["tuneconf.runRecipe", "tuneconf.checkConfig"]})
+    client.wait_message("ready:")  # then every publish has all the findings (the start-up publishes fewer)
     client.root = root  # type: ignore[attr-defined]
     yield client
     client.close()

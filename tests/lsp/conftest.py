@@ -10,7 +10,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import default_feature
 
-from lsp_session import VSCODE_OPTIONS
+from lsp_session import VSCODE_OPTIONS, until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -33,6 +33,7 @@ async def client(request, lsp_client: LanguageClient):  # type: ignore[no-untype
             workspace_folders=[types.WorkspaceFolder(uri=ROOT.as_uri(), name="tuneconf")],
         )
     )
+    await until_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
@@ -46,6 +47,7 @@ async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
             root_uri=ROOT.as_uri(),
         )
     )
+    await until_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
@@ -61,5 +63,6 @@ async def vscode_in_workspace(lsp_client: LanguageClient, workspace: Path):  # t
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
         )
     )
+    await until_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()

@@ -12,7 +12,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import LENS_COMMANDS, codes, diagnostics_until, open_doc, request
+from lsp_session import LENS_COMMANDS, codes, diagnostics_until, open_doc, request, until_ready
 from tuneconf.command_ids import DOWNLOAD_MODEL, RECHECK
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -54,6 +54,7 @@ async def session(client: LanguageClient, folder: Path, commands: list[str]) -> 
             workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="ws")],
         )
     )
+    await until_ready(client)
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from fakepkg import write_package
-from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request
+from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request, until_ready
 
 WORKSPACE = write_package(Path(__import__("tempfile").mkdtemp(prefix="tuneconf-canary-")))
 CANARY = WORKSPACE / "canarypkg" / "IMPORTED"
@@ -68,6 +68,7 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
             workspace_folders=[types.WorkspaceFolder(uri=WORKSPACE.as_uri(), name="ws")],
         )
     )
+    await until_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 

@@ -11,7 +11,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request
+from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request, until_ready
 
 CONFIG = """\
 # Before running:
@@ -40,6 +40,7 @@ async def code(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
             initialization_options=VSCODE_OPTIONS,
         )
     )
+    await until_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 

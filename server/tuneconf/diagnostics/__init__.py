@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from tuneconf.context import AnalysisContext
-from tuneconf.diagnostics import components, interpolations, paths, recipe, structure, syntax
-from tuneconf.document.parse import ParsedConfig
 from tuneconf.findings import Finding, placed
+
+if TYPE_CHECKING:
+    from tuneconf.context import AnalysisContext
+    from tuneconf.document.parse import ParsedConfig
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[ParsedConfig, AnalysisContext], Iterable[Finding]]
-FAMILIES: list[tuple[str, Check]] = [
-    ("syntax", syntax.check),
-    ("structure", structure.check),
-    ("components", components.check),
-    ("interpolations", interpolations.check),
-    ("recipe", recipe.check),
-    ("paths", paths.check),
-]
+Check = Callable[["ParsedConfig", "AnalysisContext"], Iterable[Finding]]
+FAMILIES = ("syntax", "structure", "components", "interpolations", "recipe", "paths")
+"""The check families, in order: tuneconf.diagnostics.<name>.check. Each is imported when first run, so
+that a server's first publish (syntax and structure only, project.QUICK_FAMILIES) imports only those two."""
 
 
-def run_checks(doc: ParsedConfig, ctx: AnalysisContext) -> list[Finding]:
-    """Every finding for `doc`, sorted by position. A family that fails is logged and skipped."""
+def family(name: str) -> Check:
+    check: Check = importlib.import_module(f"tuneconf.diagnostics.{name}").check
+    return check
+
+
+def run_checks(doc: ParsedConfig, ctx: AnalysisContext, only: tuple[str, ...] | None = None) -> list[Finding]:
+    """Every finding for `doc` (of the families `only` names, when given), sorted by position. A family
+    that fails is logged and skipped."""
+    from tuneconf.diagnostics import structure
+
     findings: list[Finding] = []
-    families = FAMILIES
+    families = [name for name in FAMILIES if only is None or name in only]
     if structure.too_many_nodes(doc, ctx):  # OmegaConf refuses it for its size: the rest is not reached
-        families = [family for family in FAMILIES if family[0] in ("syntax", "structure")]
-    for name, check in families:
+        families = [name for name in families if name in ("syntax", "structure")]
+    for name in families:
         try:
-            findings.extend(check(doc, ctx))
+            findings.extend(family(name)(doc, ctx))
         except Exception:
             log.exception("check %s failed; its findings are skipped", name)
     findings = [placed(f) for f in findings]

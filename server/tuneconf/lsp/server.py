@@ -1,5 +1,8 @@
 """The LSP shell: the only module that knows pygls. Each handler looks up the document,
-calls one core function and returns; a failing feature is logged and answered empty."""
+calls one core function and returns; a failing feature is logged and answered empty.
+
+Each handler imports its feature where it runs: the first publish after start needs none of them
+(start-up; the warm-up thread imports them meanwhile, lsp/session.py)."""
 
 from __future__ import annotations
 
@@ -11,20 +14,7 @@ from typing import Any, cast
 from lsprotocol import types
 
 from tuneconf import command_ids
-from tuneconf.effective import effective_view, prepare
-from tuneconf.features.actions import code_actions
-from tuneconf.features.completion import complete, resolve_item
-from tuneconf.features.definition import definition
-from tuneconf.features.download import download_actions, download_lenses
-from tuneconf.features.folding import folding_ranges
-from tuneconf.features.hover import hover
-from tuneconf.features.lenses import code_lenses
-from tuneconf.features.links import document_links
-from tuneconf.features.references import prepare_rename, references, rename
-from tuneconf.features.symbols import document_symbols
-from tuneconf.launch.gpus import gpus_cached
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
-from tuneconf.lsp.commands import builtin_configs, check_summary, compare_builtin, launch_plan, slurm
 from tuneconf.lsp.handlers import register_all
 from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
@@ -52,7 +42,7 @@ def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
 @guarded(None)
 def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
     ls.loop = asyncio.get_running_loop()
-    ls.index_workspace()
+    ls.warm_up()  # then the workspace's dotpaths are indexed
     if ls.features.watch_files:
         ls.client_register_capability(watch_registration())
 
@@ -111,6 +101,8 @@ def shutdown(ls: TuneconfServer, params: None) -> None:
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 @guarded(None)
 def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
+    from tuneconf.features.symbols import document_symbols
+
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
@@ -121,6 +113,8 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
 @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
 @guarded(None)
 def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[types.FoldingRange] | None:
+    from tuneconf.features.folding import folding_ranges
+
     view = ls.view(params.text_document.uri)
     return folding_ranges(view.parsed) if view.is_config else None
 
@@ -130,6 +124,8 @@ def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[
 )
 @guarded(None)
 def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.CompletionList | None:
+    from tuneconf.features.completion import complete
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     return fit_completion(complete(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
 
@@ -137,12 +133,16 @@ def completion(ls: TuneconfServer, params: types.CompletionParams) -> types.Comp
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
 @guarded(None)
 def completion_resolve(ls: TuneconfServer, item: types.CompletionItem) -> types.CompletionItem:
+    from tuneconf.features.completion import resolve_item
+
     return fit_item(resolve_item(item, ls.project.context()), ls.features)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 @guarded(None)
 def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | None:
+    from tuneconf.features.hover import hover
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     return fit_hover(hover(view.parsed, line, col, view.ctx, conv), ls.features) if view.is_config else None
 
@@ -150,6 +150,8 @@ def on_hover(ls: TuneconfServer, params: types.HoverParams) -> types.Hover | Non
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 @guarded(None)
 def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    from tuneconf.features.definition import definition
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     return definition(view.parsed, line, col, view.ctx, view.uri, conv) if view.is_config else None
 
@@ -157,6 +159,8 @@ def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[ty
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
 @guarded(None)
 def on_references(ls: TuneconfServer, params: types.ReferenceParams) -> list[types.Location] | None:
+    from tuneconf.features.references import references
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     include = params.context.include_declaration
     return references(view.parsed, line, col, view.uri, include, conv) if view.is_config else None
@@ -165,6 +169,8 @@ def on_references(ls: TuneconfServer, params: types.ReferenceParams) -> list[typ
 @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
 @guarded(None)
 def on_prepare_rename(ls: TuneconfServer, params: types.PrepareRenameParams) -> types.Range | None:
+    from tuneconf.features.references import prepare_rename
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     return prepare_rename(view.parsed, line, col, conv) if view.is_config else None
 
@@ -172,6 +178,8 @@ def on_prepare_rename(ls: TuneconfServer, params: types.PrepareRenameParams) -> 
 @server.feature(types.TEXT_DOCUMENT_RENAME)
 @guarded(None)
 def on_rename(ls: TuneconfServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    from tuneconf.features.references import rename
+
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     return rename(view.parsed, line, col, params.new_name, view.uri, conv) if view.is_config else None
 
@@ -182,6 +190,9 @@ def on_rename(ls: TuneconfServer, params: types.RenameParams) -> types.Workspace
 )
 @guarded(None)
 def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    from tuneconf.features.actions import code_actions
+    from tuneconf.features.download import download_actions
+
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
@@ -194,6 +205,9 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 @guarded(None)
 def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    from tuneconf.features.download import download_lenses
+    from tuneconf.features.lenses import code_lenses
+
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
@@ -205,6 +219,8 @@ def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
 @guarded(None)
 def on_document_link(ls: TuneconfServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | None:
+    from tuneconf.features.links import document_links
+
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None
@@ -217,6 +233,8 @@ async def effective_config(
 ) -> str:
     """The effective config of an open document as YAML (for the read-only "Effective config" view).
     OmegaConf renders it on a thread (bounded: effective.py), so other requests go on meanwhile."""
+    from tuneconf.effective import effective_view, prepare
+
     try:
         prepared = prepare(ls.view(uri).parsed, list(overrides or []))
         return await asyncio.get_running_loop().run_in_executor(None, effective_view, prepared, bool(resolve))
@@ -229,6 +247,9 @@ async def effective_config(
 async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], profile: Any = None) -> Any:
     """The Run/Debug plan of an open config with the chosen overrides (the client asks only when trusted).
     Counting GPUs may start the user's Python (torch), so it runs off the event loop."""
+    from tuneconf.launch.gpus import gpus_cached
+    from tuneconf.lsp.commands import launch_plan
+
     try:
         interpreter = ls.project.index.env.interpreter
         gpus = await asyncio.get_running_loop().run_in_executor(None, gpus_cached, interpreter)
@@ -241,18 +262,24 @@ async def on_launch_plan(ls: TuneconfServer, uri: str, overrides: list[str], pro
 @server.command(command_ids.CHECK)
 @guarded(None)
 def on_check(ls: TuneconfServer, uri: str, overrides: list[str]) -> dict[str, Any]:
+    from tuneconf.lsp.commands import check_summary
+
     return check_summary(ls.project, ls.view(uri, config=True), overrides)
 
 
 @server.command(command_ids.SLURM_SCRIPT)
 @guarded(None)
 def on_slurm(ls: TuneconfServer, uri: str, overrides: list[str], nodes: int, gpus_per_node: int) -> str:
+    from tuneconf.lsp.commands import slurm
+
     return slurm(ls.project, ls.view(uri, config=True), overrides, nodes, gpus_per_node)
 
 
 @server.command(command_ids.BUILTIN_CONFIGS)
 @guarded([])
 def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
+    from tuneconf.lsp.commands import builtin_configs
+
     return builtin_configs(ls.project)
 
 
@@ -261,6 +288,8 @@ def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
 def on_compare_builtin(ls: TuneconfServer, uri: str) -> dict[str, Any]:
     """What the document added, removed and changed relative to its built-in (compare.py), and the
     built-in's file URI (for a diff editor); {"error": why} when there is no comparison."""
+    from tuneconf.lsp.commands import compare_builtin
+
     return compare_builtin(ls.project, ls.view(uri, config=True))
 
 

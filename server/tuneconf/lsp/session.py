@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar, cast
@@ -24,13 +26,20 @@ from tuneconf.lsp.messages import clamped
 from tuneconf.lsp.protocol import TuneconfProtocol, read_messages
 from tuneconf.lsp.publishing import DiagnosticsJson
 from tuneconf.lsp.reporting import Popups
-from tuneconf.project import ConfigView, Project
+from tuneconf.project import WARMING, ConfigView, Project
 
 log = logging.getLogger(__name__)
 DEBOUNCE_S = 0.02
 STATS_WAIT_S = 5.0
 """How long the server waits for file-system answers a check missed (then: a hung mount, silence)."""
 F = TypeVar("F", bound=Callable[..., Any])
+PRELOADED = (
+    *(f"tuneconf.diagnostics.{name}" for name in ("components", "interpolations", "recipe", "paths")),
+    *(f"tuneconf.features.{name}" for name in ("completion", "hover", "definition", "actions", "lenses", "links")),
+    "tuneconf.effective",
+    "tuneconf.lsp.commands",
+)
+"""Imported by the warm-up thread: the first publish does without them, the first request should not wait."""
 
 
 class TuneconfServer(LanguageServer):
@@ -43,10 +52,12 @@ class TuneconfServer(LanguageServer):
         self.features = ClientFeatures()
         self.published: dict[str, DiagnosticsJson] = {}
         self.popups = Popups()
+        self.warming = False
+        self.indexed_workspace = False
 
-    def view(self, uri: str, config: bool = False) -> ConfigView:
+    def view(self, uri: str, config: bool = False, quick: bool = False) -> ConfigView:
         doc = self.workspace.get_text_document(uri)
-        return self.project.view(uri, doc.version, doc.source, config)
+        return self.project.view(uri, doc.version, doc.source, config, quick)
 
     def converter(self, view: ConfigView) -> Converter:
         return Converter(view.parsed.lines, encoding_of(self.workspace.position_encoding))
@@ -58,14 +69,55 @@ class TuneconfServer(LanguageServer):
         return view, line, col, conv
 
     def publish(self, uri: str) -> None:
-        view = self.view(uri)
+        view = self.view(uri, quick=True)
         known = self.published.setdefault(uri, DiagnosticsJson())
         params = known.params(view.findings(), self.converter(view), uri, view.version)
         cast(TuneconfProtocol, self.protocol).notify_serialized(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+        if WARMING in view.ctx.pending:
+            self.warm_up()
         if STAT_REQUEST in view.ctx.pending:
             self.check_when_stats_settle()
-        if view.ctx.pending - {STAT_REQUEST}:
-            self.index_in_background(sorted(view.ctx.pending - {STAT_REQUEST}), quiet=True)
+        if view.ctx.pending - {STAT_REQUEST, WARMING}:
+            self.index_in_background(sorted(view.ctx.pending - {STAT_REQUEST, WARMING}), quiet=True)
+
+    def warm_up(self) -> None:
+        """Probe the environment and read the registry's recipes off the event loop (project.warm_up),
+        then check the open documents fully and index the workspace's dotpaths. Until then documents get
+        their syntax and structure findings only: the first publish does not wait for the environment."""
+        if self.warming:
+            return
+        self.warming, loop = True, self.loop or asyncio.get_event_loop()
+
+        def work() -> None:
+            started = time.perf_counter()
+            try:
+                self.project.warm_up()
+                for module in PRELOADED:
+                    importlib.import_module(module)
+            except Exception:
+                log.exception("reading the environment and the recipes failed")
+            finally:
+                loop.call_soon_threadsafe(self.after_warm_up, time.perf_counter() - started)
+
+        threading.Thread(target=work, name="tuneconf-warm", daemon=True).start()
+
+    def after_warm_up(self, seconds: float) -> None:
+        self.warming = False
+        if not self.project.warm:  # the settings changed meanwhile: again, for the new ones
+            self.warm_up()
+            return
+        index = self.project.index
+        log.info(
+            "ready: %s, %d recipes read in %.0f ms",
+            index.env.interpreter,
+            len(self.project.catalog.registry.recipes),
+            seconds * 1000,
+        )
+        for uri in list(self.workspace.text_documents):
+            guarded(None)(self.publish)(uri)
+        if not self.indexed_workspace:
+            self.indexed_workspace = True
+            self.index_workspace()
 
     def check_when_stats_settle(self) -> None:
         """Check the documents that missed answers from the file system again once they are in (not
