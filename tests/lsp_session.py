@@ -9,12 +9,12 @@ from typing import TypeVar
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tuneconf.command_ids import CHECK_CONFIG, DEBUG_RECIPE, RUN_RECIPE, SHOW_EFFECTIVE_CONFIG
+from tuneconf.command_ids import CHECK_CONFIG, COMPARE_WITH_BUILTIN, DEBUG_RECIPE, RUN_RECIPE, SHOW_EFFECTIVE_CONFIG
 
 T = TypeVar("T")
 LENS_COMMANDS = [RUN_RECIPE, DEBUG_RECIPE, CHECK_CONFIG, SHOW_EFFECTIVE_CONFIG]
 """What the VS Code extension names in initializationOptions.clientCommands (the server then offers lenses)."""
-VSCODE_OPTIONS = {"clientCommands": LENS_COMMANDS}
+VSCODE_OPTIONS = {"clientCommands": [*LENS_COMMANDS, COMPARE_WITH_BUILTIN]}
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:

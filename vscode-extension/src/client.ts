@@ -12,7 +12,7 @@ import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveIn
 
 export const SECTION = "tuneconf";
 const RUNS = [CLIENT_COMMANDS.runRecipe, CLIENT_COMMANDS.debugRecipe, CLIENT_COMMANDS.downloadModel];
-const STATIC = [CLIENT_COMMANDS.checkConfig, CLIENT_COMMANDS.showEffectiveConfig];
+const STATIC = [CLIENT_COMMANDS.checkConfig, CLIENT_COMMANDS.showEffectiveConfig, CLIENT_COMMANDS.compareWithBuiltin];
 
 /**
  * The lens commands to offer; the server offers lenses only for the commands the client names.

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 
 import type { ServerConnection } from "./client";
 import { CLIENT_COMMANDS } from "./commandIds";
+import { compareWithBuiltin } from "./compare";
 import { showEffectiveConfig } from "./effective";
 import type { Runs } from "./launch/runs";
 
@@ -29,6 +30,9 @@ export function registerCommands(server: ServerConnection, channel: vscode.Outpu
     vscode.commands.registerCommand(CLIENT_COMMANDS.checkConfig, forTarget((uri) => runs.check(uri))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.exportSlurm, forTarget((uri) => runs.exportSlurm(uri))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.newConfigFromBuiltin, () => runs.newConfigFromBuiltin()),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.compareWithBuiltin, (uri: UriArgument, builtin: unknown) =>
+      forTarget((resolved) => compareWithBuiltin(server, resolved, builtin))(uri),
+    ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.downloadModel, (uri: UriArgument, plan: unknown) =>
       forTarget((resolved) => runs.download(resolved, plan))(uri),
     ),

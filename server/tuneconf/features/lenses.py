@@ -14,7 +14,7 @@ def code_lenses(
 ) -> list[types.CodeLens]:
     """The lenses whose commands the client implements (the VS Code extension names them at initialize;
     other editors run `tuneconf run` / `tuneconf check` instead)."""
-    line = _first_key_line(doc)
+    line = first_key_line(doc)
     top = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
     if recipe is None:
         run = types.Command(title="Run recipe: unknown (add a tune run header)", command=RUN_RECIPE, arguments=[uri])
@@ -31,7 +31,7 @@ def code_lenses(
     return [types.CodeLens(range=top, command=command) for command in commands if command.command in client_commands]
 
 
-def _first_key_line(doc: ParsedConfig) -> int:
+def first_key_line(doc: ParsedConfig) -> int:
     mapping = doc.mapping
     if mapping is not None and mapping.pairs:
         return max(mapping.pairs[0].key.span.start_line, 0)

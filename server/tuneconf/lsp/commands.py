@@ -59,12 +59,13 @@ def builtin_configs(project: Project) -> list[dict[str, str]]:
     ]
 
 
-def compare_builtin(project: Project, view: ConfigView) -> dict[str, Any]:
-    """compare.py's comparison of the document with its built-in as JSON, with the built-in's file as
-    `uri` (for the diff editor); else {"error": why} (one line)."""
+def compare_builtin(project: Project, view: ConfigView, builtin: str | None = None) -> dict[str, Any]:
+    """compare.py's comparison of the document with its built-in (`builtin`: a registry config name) as
+    JSON, with the built-in's file as `uri` (for the diff editor); else {"error": why} (one line)."""
     recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
+    registry = project.catalog.registry
     try:
-        result = compare(view.parsed.text, project.catalog.registry, recipe=lambda: recipe)
+        result = compare(view.parsed.text, registry, builtin, recipe=lambda: recipe)
     except CompareError as exc:
         return {"error": str(exc)}
     return {**result.json(), "uri": result.builtin.path.resolve().as_uri()}

@@ -205,6 +205,7 @@ def on_code_action(ls: TuneconfServer, params: types.CodeActionParams) -> list[t
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 @guarded(None)
 def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    from tuneconf.features.compare_lens import compare_lenses
     from tuneconf.features.download import download_lenses
     from tuneconf.features.lenses import code_lenses
 
@@ -213,6 +214,8 @@ def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types
         return None
     commands = ls.features.client_commands
     lenses = code_lenses(view.parsed, view.uri, view.ctx.recipe, commands)
+    if ls.project.settings.compare_lens:
+        lenses += compare_lenses(view, ls.project.catalog.registry, commands)
     return lenses + download_lenses(view.uri, view.findings(), view.ctx, commands)
 
 
@@ -285,12 +288,14 @@ def on_builtin_configs(ls: TuneconfServer) -> list[dict[str, str]]:
 
 @server.command(command_ids.COMPARE_BUILTIN)
 @guarded(None)
-def on_compare_builtin(ls: TuneconfServer, uri: str) -> dict[str, Any]:
-    """What the document added, removed and changed relative to its built-in (compare.py), and the
-    built-in's file URI (for a diff editor); {"error": why} when there is no comparison."""
+def on_compare_builtin(ls: TuneconfServer, uri: str, *builtin: Any) -> dict[str, Any]:
+    """What the document added, removed and changed relative to its built-in (compare.py; `builtin`: a
+    registry config name, else the header's or the closest), and the built-in's file URI (for a diff
+    editor); {"error": why} when there is no comparison."""
     from tuneconf.lsp.commands import compare_builtin
 
-    return compare_builtin(ls.project, ls.view(uri, config=True))
+    named = builtin[0] if builtin and isinstance(builtin[0], str) else None
+    return compare_builtin(ls.project, ls.view(uri, config=True), named)
 
 
 @server.command(command_ids.RECHECK)
