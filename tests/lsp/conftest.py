@@ -17,6 +17,16 @@ SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 CLIENTS = ["visual-studio-code", "neovim", "emacs"]
 
 
+@default_feature(types.WORKSPACE_SEMANTIC_TOKENS_REFRESH)
+def semantic_tokens_refresh(client: LanguageClient, params: None) -> None:
+    """As the editors do: the server asks again for tokens after a setting or the index changed them."""
+
+
+@default_feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+def inlay_hint_refresh(client: LanguageClient, params: None) -> None:
+    """As the editors do: the server asks again for inlay hints after a setting or the index changed them."""
+
+
 @default_feature(types.CLIENT_REGISTER_CAPABILITY)
 def accept_registration(client: LanguageClient, params: types.RegistrationParams) -> None:
     """As VS Code and Emacs do: the server registers its file watch (lsp/watching.py) where the client's

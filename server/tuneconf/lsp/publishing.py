@@ -43,6 +43,10 @@ class DiagnosticsJson:
         return result
 
 
+UNNECESSARY = frozenset({"unused-key"})
+"""Codes whose range editors fade (DiagnosticTag.Unnecessary): a key the recipe never reads."""
+
+
 def diagnostic_json(finding: Finding, conv: Converter, uri: str) -> Json:
     """An LSP Diagnostic as JSON (what lsprotocol would serialize, None fields left out)."""
     diagnostic: Json = {
@@ -58,6 +62,8 @@ def diagnostic_json(finding: Finding, conv: Converter, uri: str) -> Json:
         ]
     if finding.data:
         diagnostic["data"] = finding.data
+    if finding.code in UNNECESSARY:
+        diagnostic["tags"] = [1]  # DiagnosticTag.Unnecessary
     return diagnostic
 
 

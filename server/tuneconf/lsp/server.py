@@ -62,6 +62,7 @@ def did_change_configuration(ls: TuneconfServer, params: types.DidChangeConfigur
         ls.project.configure(Settings.from_client(settings))
         for uri in list(ls.workspace.text_documents):
             ls.publish_soon(uri)
+        ls.refresh_views()  # a feature switched on or off (tuneconf.semanticTokens, tuneconf.inlayHints)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

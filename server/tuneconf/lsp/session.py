@@ -115,6 +115,7 @@ class TuneconfServer(LanguageServer):
         )
         for uri in list(self.workspace.text_documents):
             guarded(None)(self.publish)(uri)
+        self.refresh_views()
         if not self.indexed_workspace:
             self.indexed_workspace = True
             self.index_workspace()
@@ -177,11 +178,24 @@ class TuneconfServer(LanguageServer):
     def after_indexing(self, progress: str | None) -> None:
         if progress is not None:
             self.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Indexed"))
-        for view in self.project.views():
-            if view.ctx.pending:
-                view.forget_findings()
-                if view.uri in self.workspace.text_documents:
-                    guarded(None)(self.publish)(view.uri)
+        waited = [view for view in self.project.views() if view.ctx.pending]
+        for view in waited:
+            view.forget_findings()
+            if view.uri in self.workspace.text_documents:
+                guarded(None)(self.publish)(view.uri)
+        if waited:
+            self.refresh_views()
+
+    def refresh_views(self) -> None:
+        """Ask the client for semantic tokens and inlay hints again, where it can be asked (what the index
+        or the settings changed colours and hints that the client does not know are stale)."""
+        workspace = self.client_capabilities.workspace
+        if workspace is None:
+            return
+        if workspace.semantic_tokens is not None and workspace.semantic_tokens.refresh_support:
+            self.workspace_semantic_tokens_refresh(None)
+        if workspace.inlay_hint is not None and workspace.inlay_hint.refresh_support:
+            self.workspace_inlay_hint_refresh(None)
 
     def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
         """Speak LSP over stdio, reading with tuneconf.lsp.protocol.read_messages."""
