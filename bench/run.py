@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import dotpaths
 import interpolations
 import parsing
+import run_view
 import runs
 from inputs import CONFIG_ROOT, ROOT, SERVER, real_config, synthetic
 from lsp_bench import measure
@@ -59,17 +60,19 @@ def main() -> None:
     print("measuring inside the server …", file=sys.stderr)
     inside = parsing.figures() | dotpaths.figures() | interpolations.figures(REQUESTS)
     results_runs = runs.figures()
+    results_run_view = run_view.figures()
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
     results["malformed_ms"] = malformed
     results["inside"] = inside
     results["runs"] = results_runs
+    results["run_view"] = results_run_view
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(lsp, checks))
     print()
     print(inside_bullets(inside))
-    print(json.dumps({"runs": results_runs}))
+    print(json.dumps({"runs": results_runs, "run_view": results_run_view}))
 
 
 def startup_ms(make: Any, text: str, spawns: int = 5) -> dict[str, float]:

@@ -5,14 +5,24 @@ import { SECTION, ServerConnection } from "./client";
 import { registerCommands } from "./commands";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
 import { Runs } from "./launch/runs";
+import type { RunViewSnapshot } from "./runs/panel";
+import { registerRunViews } from "./runs/register";
+import { RunViews } from "./runs/views";
 
 let active: ServerConnection | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension exports (`extension.exports`): read by the code-server e2e, which cannot see into a webview. */
+export interface TuneconfApi {
+  runView(config: string): RunViewSnapshot | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TuneconfApi> {
   const channel = vscode.window.createOutputChannel("tuneconf", { log: true });
   const connection = new ServerConnection(context, channel);
   active = connection;
-  const runs = new Runs(connection, channel, context.workspaceState);
+  let runs: Runs | undefined = undefined;
+  const views = new RunViews(connection, context.workspaceState, context.extensionUri, (uri) => runs?.overridesFor(uri) ?? []);
+  runs = new Runs(connection, channel, context.workspaceState, views);
   const effective = new EffectiveConfigProvider(connection, (uri) => runs.overridesFor(uri));
   context.subscriptions.push(
     channel,
@@ -20,6 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
     vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
     ...registerCommands(connection, channel, runs),
+    ...registerRunViews(connection, context.workspaceState, context.extensionUri, views, (uri) => runs.overridesFor(uri)),
     // Trust granted: the interpreter may now come from the Python extension too, and the server is told
     // the Run/Debug lens commands (clientCommands), which Restricted Mode leaves out.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void connection.restart()),
@@ -31,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   await connection.start();
+  return { runView: (config) => views.snapshot(config) };
 }
 
 export async function deactivate(): Promise<void> {

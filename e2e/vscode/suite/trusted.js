@@ -1,4 +1,4 @@
-// Scenarios 1-7, in a trusted workspace holding a copy of the repository's configs/.
+// Scenarios 1-7 (then insight.js's), in a trusted workspace holding a copy of the repository's configs/.
 // Each asserts through the VS Code API in the extension host and asks the browser for screenshots.
 "use strict";
 const fs = require("fs");
@@ -402,4 +402,5 @@ const scenarios = [
   },
 ];
 
-module.exports = { scenarios };
+// The Run view's scenario (run_view.js, issue 15) and issue 17's (insight.js) follow in the same session.
+module.exports = { scenarios: [...scenarios, ...require("./run_view").scenarios, ...require("./insight").scenarios] };

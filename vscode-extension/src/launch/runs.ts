@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { newConfigFromBuiltin } from "../builtins";
 import type { ServerConnection } from "../client";
 import { type LaunchPlan, SERVER_COMMANDS } from "../commandIds";
+import type { RunViews } from "../runs/views";
 import { approvedOnce, type Memory } from "./consent";
 import { downloadOutcome, downloadPlanOf } from "./downloadPlan";
 import { runProcess } from "./execute";
@@ -19,6 +20,8 @@ export class Runs {
     private readonly channel: vscode.OutputChannel,
     /** context.workspaceState: the prepare scripts approved in this workspace. */
     private readonly memory: Memory,
+    /** The Run views: a run opens its config's view beside the editor. */
+    private readonly views?: RunViews,
   ) {
     this.planner = new LaunchPlanner(server, channel);
   }
@@ -33,7 +36,14 @@ export class Runs {
     if (plan === undefined || !(await this.planner.confirm(plan)) || !(await this.prepared(plan))) {
       return;
     }
-    await runProcess(`tune run ${plan.recipe ?? ""}`, plan.argv, plan.cwd);
+    const name = `tune run ${plan.recipe ?? ""}`;
+    this.views?.started(uri, { overrides: this.planner.overridesFor(uri), startedMs: Date.now(), taskName: name });
+    let exitCode: number | undefined;
+    try {
+      exitCode = await runProcess(name, plan.argv, plan.cwd);
+    } finally {
+      this.views?.ended(uri, exitCode);
+    }
   }
 
   /** Runs the plan's prepare step, asked first the first time its script runs in this workspace; false when declined or failed. */

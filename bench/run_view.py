@@ -1,0 +1,66 @@
+"""The Run view's server side (runs/series.py: run_series): the first answer for a 100,000-step DiskLogger
+log (parse, slice, and the JSON the server sends), then a live update of 100 new lines after what the
+view has (aim: under 1 s and under 50 ms). Reports, never asserts.
+
+Run alone: .venv/bin/python bench/run_view.py  (prints the figures)
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from runs import line, synthetic_log
+
+from tuneconf.runs.loggers import LoggerTarget
+from tuneconf.runs.series import Tails, run_series
+
+DISK = "torchtune.training.metric_logging.DiskLogger"
+
+
+def _timed(work: Any) -> tuple[float, float, dict[str, Any]]:
+    """(seconds computing, seconds encoding as JSON, the answer)."""
+    started = time.perf_counter()
+    reply = work()
+    computed = time.perf_counter()
+    json.dumps(reply, allow_nan=False, separators=(",", ":"))
+    return computed - started, time.perf_counter() - computed, reply
+
+
+def figures(steps: int = 100_000, reps: int = 5) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="tuneconf-bench-") as folder:
+        path = Path(folder) / "log_1700000000.txt"
+        synthetic_log(path, steps)
+        target = LoggerTarget(DISK, "disk", log_dir=Path(folder), expected_steps=steps * 2)
+        first: list[tuple[float, float]] = []
+        for _ in range(reps):
+            tails = Tails()
+            compute, encode, reply = _timed(lambda tails=tails: run_series(tails, target))
+            first.append((compute, encode))
+        assert reply["stepCount"] == steps and reply["reset"]
+        size = len(json.dumps(reply, separators=(",", ":")))
+        updates: list[tuple[float, float]] = []
+        next_step = steps + 1
+        for _ in range(reps * 4):
+            with path.open("a") as handle:
+                handle.write("".join(line(s) for s in range(next_step, next_step + 100)))
+            next_step += 100
+            since = {"file": reply["file"], "offset": reply["offset"], "generation": reply["generation"]}
+            compute, encode, reply = _timed(lambda since=since: run_series(tails, target, since=since))
+            assert not reply["reset"] and len(reply["steps"]) == 100
+            updates.append((compute, encode))
+        return {
+            "first_load_100k_steps_ms": statistics.median(c for c, _ in first) * 1000,
+            "first_load_json_ms": statistics.median(e for _, e in first) * 1000,
+            "first_load_json_mb": size / 1e6,
+            "update_100_lines_ms": statistics.median(c for c, _ in updates) * 1000,
+            "update_json_ms": statistics.median(e for _, e in updates) * 1000,
+        }
+
+
+if __name__ == "__main__":
+    print(json.dumps({"run_view": figures()}, indent=2))
