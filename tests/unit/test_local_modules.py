@@ -138,3 +138,25 @@ def test_a_launch_command_naming_another_file_adds_no_folder(project: Project, t
     config = workspace / "training" / "configs" / "exp" / "a.yaml"
     found = findings(project, config, "m:\n  _component_: localmod.build\n  width: 1\n")
     assert [f.code for f in found] == ["not-installed"]
+
+
+def test_completion_of_a_package_hides_module_plumbing_until_asked(project: Project, tmp_path: Path) -> None:
+    """`__pycache__` is never a module; `__all__` / `__version__` are offered only once `__` is typed;
+    private modules are offered after the public names (the Emacs test saw all three at the top)."""
+    from tuneconf.document.positions import Converter
+    from tuneconf.features.completion import complete
+
+    package = tmp_path / "workspace" / "plumbed"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text("__all__ = ['build']\n__version__ = '1'\n\ndef build(rank: int): ...\n")
+    (package / "_private.py").write_text("def hidden(): ...\n")
+
+    def labels(typed: str) -> list[str]:
+        text = f"model:\n  _component_: plumbed.{typed}\n"
+        view = project.view((tmp_path / "workspace" / "c.yaml").as_uri(), None, text, config=True)
+        found = complete(view.parsed, 1, len(f"  _component_: plumbed.{typed}"), view.ctx, Converter(view.parsed.lines))
+        assert found is not None
+        return [item.label for item in sorted(found.items, key=lambda item: item.sort_text or item.label)]
+
+    assert labels("") == ["build", "_private"]
+    assert {"__all__", "__version__"} <= set(labels("__")) and "__pycache__" not in labels("__")

@@ -69,11 +69,17 @@ def _member_items(listing: ModuleListing, module: str, partial: str) -> list[typ
     key = (id(listing), module, partial)
     hit = _listed.get(key)
     if hit is None or hit[0] is not listing:
-        hit = (listing, [_member_item(m, module, partial) for m in listing.members])
+        shown = [m for m in listing.members if partial.startswith("__") or not _dunder(m.name)]
+        hit = (listing, [_member_item(m, module, partial) for m in shown])
         _listed[key] = hit
         if len(_listed) > 64:
             _listed.popitem(last=False)
     return hit[1]
+
+
+def _dunder(name: str) -> bool:
+    """`__all__`, `__version__`: module plumbing, never a component (offered once `__` is typed)."""
+    return name.startswith("__") and name.endswith("__")
 
 
 def _member_item(member: Member, module: str, partial: str) -> types.CompletionItem:

@@ -69,7 +69,7 @@ class ModuleFinder:
                 continue
             for entry in entries:
                 stem = entry.name.split(".", 1)[0]
-                if not stem.isidentifier() or stem == "__init__":
+                if not stem.isidentifier() or stem in ("__init__", "__pycache__"):
                     continue
                 if (
                     (entry.is_dir() and not entry.name.startswith(".") and "." not in entry.name)
