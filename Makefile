@@ -12,7 +12,7 @@ VSIX := dist/tuneconf-$(VERSION).vsix
 LOG := .work/make.log
 step = @mkdir -p $(dir $(LOG)); echo "== $(1)"; ( $(2) ) >>$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "make: $(1) failed (whole log: $(LOG))"; exit 1; }
 
-.PHONY: run test unit setup ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz package-check
+.PHONY: run test unit setup editor-debs ext vsix lint typecheck pytest ext-test clean e2e-vscode bench fuzz package-check
 
 run: setup vsix
 	@echo "== tuneconf check configs/ (demo_mistakes.yaml has mistakes on purpose)"
@@ -24,7 +24,17 @@ test: setup vsix lint typecheck pytest ext-test
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m unit -n 2
 
-setup: $(STAMP) $(EXT_STAMP)
+setup: $(STAMP) $(EXT_STAMP) editor-debs
+
+# Debian's Emacs, eglot and yaml-mode for tests/editors/test_emacs.py, from apt-get when one is missing;
+# without apt-get or root, a note instead (and that test skips, saying why). Installed: one dpkg query.
+EDITOR_DEBS := emacs-nox elpa-eglot elpa-yaml-mode
+EDITOR_DEBS_STATE = $(shell dpkg -s $(EDITOR_DEBS) >/dev/null 2>&1 && echo installed || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo missing; } || echo unavailable)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+editor-debs:
+	$(if $(filter missing,$(EDITOR_DEBS_STATE)),$(call step,$(EDITOR_DEBS) for the Emacs test (apt-get),$(APT_INSTALL) $(EDITOR_DEBS) || { apt-get update && $(APT_INSTALL) $(EDITOR_DEBS); }))
+	$(if $(filter unavailable,$(EDITOR_DEBS_STATE)),@echo "== skipped: $(EDITOR_DEBS) (needs apt-get as root); tests/editors/test_emacs.py will skip")
 
 # The server with its dev tools, plus the recipe runtime (torch, torchtune, torchao) for tests
 # that run the real thing beside ours. Only torchao 0.13.0 imports with torch 2.13 here.
