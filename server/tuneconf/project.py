@@ -223,6 +223,8 @@ class Project:
 
     def is_config(self, uri: str, text: str) -> bool:
         """torchtune-style YAML: a component key, a `tune run` header, or a match of `tuneconf.files`."""
+        if uri.endswith((".py", ".pyi")):  # a client attaching the server to Python files: Python is Pylance's
+            return False
         if looks_like_config(text, self.settings.component_keys):
             return True
         if not self.settings.files:

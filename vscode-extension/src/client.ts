@@ -12,7 +12,12 @@ import { activeEnvironmentPython, type InterpreterProbes, probePython, resolveIn
 
 export const SECTION = "tuneconf";
 const RUNS = [CLIENT_COMMANDS.runRecipe, CLIENT_COMMANDS.debugRecipe, CLIENT_COMMANDS.downloadModel];
-const STATIC = [CLIENT_COMMANDS.checkConfig, CLIENT_COMMANDS.showEffectiveConfig, CLIENT_COMMANDS.compareWithBuiltin];
+const STATIC = [
+  CLIENT_COMMANDS.checkConfig,
+  CLIENT_COMMANDS.showEffectiveConfig,
+  CLIENT_COMMANDS.compareWithBuiltin,
+  CLIENT_COMMANDS.showConfigReferences,
+];
 
 /**
  * The lens commands to offer; the server offers lenses only for the commands the client names.

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 
 import { SECTION, ServerConnection } from "./client";
 import { registerCommands } from "./commands";
+import { registerConfigReferences } from "./configReferences";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
 import { Runs } from "./launch/runs";
 import type { RunViewSnapshot } from "./runs/panel";
@@ -41,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Tuneco
       }
     }),
   );
+  registerConfigReferences(context);
   await connection.start();
   return { runView: (config) => views.snapshot(config) };
 }

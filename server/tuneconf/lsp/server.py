@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from tuneconf import command_ids
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
-from tuneconf.lsp.handlers import register_all
+from tuneconf.lsp.handlers import python_refs, register_all, workspace_symbols
 from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
 from tuneconf.lsp.session import TuneconfServer, guarded
@@ -45,11 +45,14 @@ def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
     ls.warm_up()  # then the workspace's dotpaths are indexed
     if ls.features.watch_files:
         ls.client_register_capability(watch_registration())
+    workspace_symbols.index_workspace_configs(ls)
+    python_refs.register_for_python(ls)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 @guarded(None)
 def did_change_watched_files(ls: TuneconfServer, params: types.DidChangeWatchedFilesParams) -> None:
+    workspace_symbols.refresh_files(ls, params.changes)
     if any(relevant(change) for change in params.changes):
         ls.recheck()
 
@@ -63,6 +66,7 @@ def did_change_configuration(ls: TuneconfServer, params: types.DidChangeConfigur
         for uri in list(ls.workspace.text_documents):
             ls.publish_soon(uri)
         ls.refresh_views()  # a feature switched on or off (tuneconf.semanticTokens, tuneconf.inlayHints)
+        workspace_symbols.rescan_if_scope_changed(ls)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -162,6 +166,8 @@ def on_definition(ls: TuneconfServer, params: types.DefinitionParams) -> list[ty
 def on_references(ls: TuneconfServer, params: types.ReferenceParams) -> list[types.Location] | None:
     from tuneconf.features.references import references
 
+    if python_refs.is_python(params.text_document.uri):
+        return python_refs.python_references(ls, params)
     view, line, col, conv = ls.at(params.text_document.uri, params.position)
     include = params.context.include_declaration
     return references(view.parsed, line, col, view.uri, include, conv) if view.is_config else None
@@ -210,6 +216,8 @@ def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types
     from tuneconf.features.download import download_lenses
     from tuneconf.features.lenses import code_lenses
 
+    if python_refs.is_python(params.text_document.uri):
+        return python_refs.python_lenses(ls, params)
     view = ls.view(params.text_document.uri)
     if not view.is_config:
         return None

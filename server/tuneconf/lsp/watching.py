@@ -17,7 +17,11 @@ def watch_registration() -> types.RegistrationParams:
     """Every file of the workspace folders (VS Code watches them already; paths outside are not
     watched and rely on the cache's expiry)."""
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Delete)]
+        watchers=[
+            types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Delete),
+            # a config edited outside the editor (a `git checkout`): the workspace index reads it again
+            types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml}", kind=types.WatchKind.Change),
+        ]
     )
     registration = types.Registration(WATCH_ID, types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
     return types.RegistrationParams(registrations=[registration])
