@@ -87,6 +87,8 @@ export class LaunchPlanner {
     const picked = await vscode.window.showQuickPick(items, { placeHolder: "Overrides for this run (.vscode/tuneconf.json)" });
     if (picked !== undefined) {
       this.chosen.set(uri.toString(), picked.overrides);
+      // The server shows resolved values (inlay hints) as this run will see them.
+      void this.server.executeCommand(SERVER_COMMANDS.activeOverrides, [uri.toString(), picked.overrides]);
     }
     return picked?.overrides;
   }
