@@ -1,3 +1,3 @@
-from tuneconf.cli.main import main
+from tuneconf.cli import main
 
 raise SystemExit(main())

@@ -31,7 +31,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Tuneco
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, effective),
     vscode.workspace.onDidChangeTextDocument((event) => effective.refresh(event.document.uri)),
     ...registerCommands(connection, channel, runs),
-    ...registerRunViews(connection, context.workspaceState, context.extensionUri, views, (uri) => runs.overridesFor(uri)),
+    ...registerRunViews(
+      connection,
+      context.workspaceState,
+      context.extensionUri,
+      views,
+      (uri) => runs.overridesFor(uri),
+      (uri, overrides, action) => runs.run(uri, { overrides, action }),
+    ),
     // Trust granted: the interpreter may now come from the Python extension too, and the server is told
     // the Run/Debug lens commands (clientCommands), which Restricted Mode leaves out.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void connection.restart()),

@@ -1,6 +1,24 @@
 """The command line: `tuneconf serve | check | show | run | schema`. Adapters over the core, like the
 LSP shell (tuneconf.lsp); the only code that prints."""
 
-from tuneconf.cli.main import main
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`tuneconf ARGS`. A bare `serve` (how editors start it) goes straight to the server, without the
+    argument parser and the CLI's modules: start-up is measured against a server that does nothing."""
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw == ["serve"]:
+        from tuneconf.lsp.server import serve
+
+        serve()
+        return 0
+    from tuneconf.cli.main import main as run
+
+    return run(raw)
+
 
 __all__ = ["main"]

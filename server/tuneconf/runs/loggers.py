@@ -69,7 +69,7 @@ def resolve_logger(doc: ParsedConfig, overrides: list[str], cwd: Path) -> Logger
     if prepared.failed is not None:
         return LoggerTarget(problem=f"the config cannot be read: {prepared.failed.error}")
     plain = prepared.plain if isinstance(prepared.plain, dict) else {}
-    values = _Values(plain)
+    values = Values(plain)
     logger = plain.get(LOGGER_KEY)
     if logger is None:
         return LoggerTarget(problem="the config has no metric_logger: torchtune's recipes then log to stdout only")
@@ -90,7 +90,7 @@ def resolve_logger(doc: ParsedConfig, overrides: list[str], cwd: Path) -> Logger
     return target
 
 
-def _locate(target: LoggerTarget, values: _Values, cwd: Path) -> None:
+def _locate(target: LoggerTarget, values: Values, cwd: Path) -> None:
     """log_dir (both loggers), filename (DiskLogger), organize_logs (TensorBoardLogger)."""
     log_dir, why = values.get((LOGGER_KEY, "log_dir"))
     if log_dir is None and not why:
@@ -125,7 +125,7 @@ def _kind(component: str) -> str:
     return KINDS.get(name, "other") if module.startswith("torchtune") else "other"
 
 
-def _schedule(values: _Values) -> tuple[int | None, int]:
+def _schedule(values: Values) -> tuple[int | None, int]:
     """The last step a finished run logs (when the config bounds the steps) and how often it logs."""
     epochs, _ = values.get(("epochs",))
     per_epoch, _ = values.get(("max_steps_per_epoch",))
@@ -140,7 +140,7 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-class _Values:
+class Values:
     """Values of the plain merged config, each `${...}` resolved by OmegaConf when its cost is small."""
 
     def __init__(self, plain: dict[str, Any]) -> None:

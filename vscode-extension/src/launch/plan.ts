@@ -20,13 +20,14 @@ export class LaunchPlanner {
     return this.chosen.get(uri.toString()) ?? [];
   }
 
-  async plan(uri: vscode.Uri, action: string): Promise<LaunchPlan | undefined> {
+  /** The server's checked plan for `uri` with the overrides the user picks (or `fixed` ones: Resume's). */
+  async plan(uri: vscode.Uri, action: string, fixed?: string[]): Promise<LaunchPlan | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(`tuneconf: ${action} is not available in Restricted Mode.`);
       return undefined;
     }
     const settings = await readRunSettings(uri);
-    const overrides = await this.chooseOverrides(uri, settings);
+    const overrides = fixed ?? (await this.chooseOverrides(uri, settings));
     if (overrides === undefined) {
       return undefined;
     }

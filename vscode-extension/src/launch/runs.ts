@@ -31,13 +31,15 @@ export class Runs {
     return this.planner.overridesFor(uri);
   }
 
-  async run(uri: vscode.Uri): Promise<void> {
-    const plan = await this.planner.plan(uri, "Run");
+  /** Run the config, with the overrides the user picks, or `fixed` ones (Resume from epoch N). */
+  async run(uri: vscode.Uri, fixed?: { overrides: string[]; action: string }): Promise<void> {
+    const plan = await this.planner.plan(uri, fixed?.action ?? "Run", fixed?.overrides);
     if (plan === undefined || !(await this.planner.confirm(plan)) || !(await this.prepared(plan))) {
       return;
     }
-    const name = `tune run ${plan.recipe ?? ""}`;
-    this.views?.started(uri, { overrides: this.planner.overridesFor(uri), startedMs: Date.now(), taskName: name });
+    const name = `tune run ${plan.recipe ?? ""}${fixed === undefined ? "" : ` (${fixed.action.toLowerCase()})`}`;
+    const overrides = fixed?.overrides ?? this.planner.overridesFor(uri);
+    this.views?.started(uri, { overrides, startedMs: Date.now(), taskName: name });
     let exitCode: number | undefined;
     try {
       exitCode = await runProcess(name, plan.argv, plan.cwd);

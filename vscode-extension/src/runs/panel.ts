@@ -96,6 +96,11 @@ export class RunView implements vscode.Disposable {
     this.panel.reveal(vscode.ViewColumn.Beside, true);
   }
 
+  /** The config this view follows and the overrides of the run it shows (Resume starts from them). */
+  target(): { config: vscode.Uri; overrides: string[] } {
+    return { config: this.config, overrides: this.overrides };
+  }
+
   snapshot(): RunViewSnapshot {
     return { state: this.state(), file: this.file, lastStep: this.lastStep, drawn: { ...this.drawn } };
   }

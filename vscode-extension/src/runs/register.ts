@@ -1,4 +1,4 @@
-// The Run view's wiring: the Open Run View, Compare Runs and Refresh Runs commands, the lens shown while a
+// The Run view's wiring: the Open Run View, Compare Runs, Refresh Runs and Resume Run commands, the lens shown while a
 // config's run goes, and the tuneconf Runs tree in the Explorer.
 import * as vscode from "vscode";
 
@@ -6,6 +6,8 @@ import type { ServerConnection } from "../client";
 import { CLIENT_COMMANDS } from "../commandIds";
 import type { Memory } from "../launch/consent";
 import { compareRuns, type RunRef } from "./compare";
+import { overridesOf } from "./launches";
+import { type Launch, resumeRun } from "./resume";
 import { type RunsNode, RunsTree } from "./tree";
 import type { RunViews } from "./views";
 
@@ -17,6 +19,7 @@ export function registerRunViews(
   extensionUri: vscode.Uri,
   views: RunViews,
   overridesFor: (config: vscode.Uri) => string[],
+  launch: Launch,
 ): vscode.Disposable[] {
   const tree = new RunsTree(server, memory, overridesFor);
   const treeView = vscode.window.createTreeView(RUNS_TREE, { treeDataProvider: tree, canSelectMany: true });
@@ -39,5 +42,36 @@ export function registerRunViews(
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.refreshRuns, () => tree.refresh()),
     vscode.commands.registerCommand(CLIENT_COMMANDS.compareRuns, (clicked?: unknown) => compareRuns(server, memory, extensionUri, selected(clicked))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.resumeRun, async (clicked?: unknown) => {
+      const target = resumeTarget(clicked, views, memory, overridesFor);
+      if (target !== undefined) {
+        await resumeRun({ server, launch }, target.config, target.overrides);
+      }
+    }),
   ];
+}
+
+/**
+ * Which run Resume continues, with the overrides that say where it wrote: a run in the Runs tree (the
+ * overrides it was launched with), a config there or a config's uri (its last chosen), else the Run view in
+ * front (the run it shows), else the active editor's config.
+ */
+function resumeTarget(
+  clicked: unknown,
+  views: RunViews,
+  memory: Memory,
+  overridesFor: (config: vscode.Uri) => string[],
+): { config: vscode.Uri; overrides: string[] } | undefined {
+  const node = typeof clicked === "object" && clicked !== null && "kind" in clicked ? (clicked as RunsNode) : undefined;
+  if (node?.kind === "run") {
+    return { config: node.config, overrides: overridesOf(memory, node.row.file) ?? overridesFor(node.config) };
+  }
+  const config =
+    node?.kind === "config" ? node.config : typeof clicked === "string" ? vscode.Uri.parse(clicked) : clicked instanceof vscode.Uri ? clicked : undefined;
+  if (config !== undefined) {
+    return { config, overrides: overridesFor(config) };
+  }
+  const front = views.active()?.target();
+  const editor = vscode.window.activeTextEditor?.document.uri;
+  return front ?? (editor !== undefined ? { config: editor, overrides: overridesFor(editor) } : undefined);
 }

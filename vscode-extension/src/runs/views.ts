@@ -51,6 +51,11 @@ export class RunViews implements vscode.Disposable, vscode.CodeLensProvider {
     this.views.get(config.toString())?.ended(exitCode);
   }
 
+  /** The view in front (its panel active), for commands run from its title bar. */
+  active(): RunView | undefined {
+    return [...this.views.values()].find((view) => view.panel.active);
+  }
+
   snapshot(config: string): RunViewSnapshot | undefined {
     return this.views.get(config)?.snapshot();
   }

@@ -70,6 +70,21 @@ def _runs(ls: TuneconfServer, uri: Any, overrides: Any) -> Any:
     return work
 
 
+@guarded(None)
+def _resume(ls: TuneconfServer, uri: Any, overrides: Any) -> Any:
+    view = ls.view(uri, config=True)
+    cwd = folder_of(Path(path_of(uri)), ls.project.folders)
+    recipe = view.ctx.recipe
+    usage, name = (recipe.usage, recipe.choice.name) if recipe is not None else (None, "")
+
+    def work() -> dict[str, Any]:
+        from tuneconf.runs.resume import resume_plan
+
+        return resume_plan(view.parsed, _strings(overrides), cwd, usage, name)
+
+    return work
+
+
 async def _off_the_loop(work: Any) -> Any:
     """Run the prepared work on a thread; a failure is logged and answered None."""
     if work is None:
@@ -95,3 +110,9 @@ def register(server: TuneconfServer) -> None:
     async def on_runs(ls: TuneconfServer, *args: Any) -> Any:
         """runs(uri, overrides): the logger and each of its runs (runs/series.py: runs_json)."""
         return await _off_the_loop(_runs(ls, *_padded(args, 2)))
+
+    @server.command(command_ids.RESUME_PLAN)
+    async def on_resume_plan(ls: TuneconfServer, *args: Any) -> Any:
+        """resumePlan(uri, overrides): the overrides that resume from the output folder's recipe checkpoint
+        (runs/resume.py: resume_plan), or {"error": why not}."""
+        return await _off_the_loop(_resume(ls, *_padded(args, 2)))
