@@ -56,6 +56,13 @@ READY = "ready:"
 """What tuneconf logs once it has read the environment and the recipes (lsp/session.py: after_warm_up)."""
 
 
+def answer_lens_refreshes(client: LanguageClient) -> None:
+    """As the editors do: answer workspace/codeLens/refresh (the server asks once warm and after indexing),
+    unless the test registered its own handler. Call before initialize."""
+    if types.WORKSPACE_CODE_LENS_REFRESH not in client.protocol.fm.features:
+        client.feature(types.WORKSPACE_CODE_LENS_REFRESH)(lambda _params: None)
+
+
 async def until_ready(client: LanguageClient) -> None:
     """Until the server is warm: before, a document gets only its syntax and structure findings (start-up).
     The fixtures wait for it, so that a test's first diagnostics are the full ones."""

@@ -28,13 +28,13 @@ echo "   $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB), $(basename "$sdi
 import sys, tarfile, zipfile
 wheel, sdist = sys.argv[1:]
 names = zipfile.ZipFile(wheel).namelist()
-for needed in ("tuneconf/__init__.py", "tuneconf/cli/main.py", "tuneconf/lsp/server.py", "tuneconf/document/parse.py"):
+for needed in ("tuneconf/__init__.py", "tuneconf/cli/app.py", "tuneconf/lsp/server.py", "tuneconf/document/parse.py"):
     assert needed in names, f"{needed} missing from the wheel"
 entry = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
 assert "tuneconf = tuneconf.cli:main" in zipfile.ZipFile(wheel).read(entry).decode(), "no tuneconf console script"
 assert not any(n.startswith(("tests/", "bench/", "vscode-extension/")) for n in names), "stray files in the wheel"
 members = [m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m]
-for needed in ("pyproject.toml", "README.md", "server/tuneconf/cli/main.py", "server/tuneconf/lsp/server.py"):
+for needed in ("pyproject.toml", "README.md", "server/tuneconf/cli/app.py", "server/tuneconf/lsp/server.py"):
     assert needed in members, f"{needed} missing from the sdist"
 print(f"   wheel: {len(names)} files; sdist: {len(members)} files")
 PY

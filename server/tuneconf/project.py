@@ -117,13 +117,19 @@ class Project:
             return self._index
 
     def configure(self, settings: Settings) -> None:
+        """New settings. The same ones (VS Code sends them right after start) change nothing; only another
+        interpreter or recipe globs make the project cold again (the index or the catalog is read anew)."""
         with self._building:
+            if settings == self.settings:
+                return
+            cold = (settings.interpreter, settings.recipes) != (self.settings.interpreter, self.settings.recipes)
             if settings.interpreter != self.settings.interpreter:
                 self._index = None
-            self._catalog = None
+            if cold:
+                self._catalog = None
+                self._generation += 1
             self.settings = settings
             self._views.clear()
-            self._generation += 1
 
     @property
     def catalog(self) -> Catalog:
@@ -142,10 +148,13 @@ class Project:
 
     def warm_up(self) -> None:
         """Probe the environment, load the recipe registry and read what its recipes read and supply:
-        what every full analysis needs first (the server runs this on a background thread at start)."""
+        what every full analysis needs first (the server runs this on a background thread at start).
+        Warm afterwards even if it failed: the full analysis then runs (and fails, logged) on demand."""
         generation = self._generation
-        self.catalog.registry_supplies()
-        self._warm = generation
+        try:
+            self.catalog.registry_supplies()
+        finally:
+            self._warm = generation
 
     def context(self) -> AnalysisContext:
         """Checks never wait for the index in the server (they re-run once it knows more); requests

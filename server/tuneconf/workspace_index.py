@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tuneconf.document.components import iter_components
 from tuneconf.document.templates import stand_ins
-from tuneconf.document.tolerant import compose_tolerant
+from tuneconf.document.tolerant import compose_tolerant, split_lines
 from tuneconf.document.tree import KeyPath, Span
 from tuneconf.document.tree import Mapping as MapNode
 from tuneconf.files import read_text, yaml_files
@@ -80,7 +80,7 @@ def extract(uri: str, relative: str, text: str, keys: Iterable[str], version: in
     template = stand_ins(text)
     composed, _ = compose_tolerant(template.text if template is not None else text)
     root = composed.root if composed is not None else None
-    lines = text.splitlines()
+    lines = split_lines(text)  # LSP's line breaks only (str.splitlines also breaks at \x0c, \x85, \u2028)
     wide = {n: line for n, line in enumerate(lines) if not line.isascii()}
     if not isinstance(root, MapNode):
         return ConfigRecord(uri, relative, (), (), wide, version)
@@ -136,10 +136,17 @@ class WorkspaceIndex:
         self.ready = False
         """True once the first scan is done (before, the answers are those of the files read so far)."""
         self._derived: _Derived | None = None
+        self._scans = 0
+        """Scans started: a scan that a newer one overtook drops its result (its scope is stale)."""
+        self._touched: dict[str, int] = {}
+        """URI → the scan count when a file event or an open document last wrote its record."""
 
     def scan(self, scope: Scope, progress: Callable[[int, int], None] | None = None) -> int:
         """Read every config of the workspace folders (at most MAX_FILES YAML files); open documents keep
         their records. `progress(done, total)` every PROGRESS_EVERY files. Returns how many configs."""
+        with self._lock:
+            self._scans += 1
+            mine = self._scans
         files = list(itertools.islice((f for d in scope.folders for f in yaml_files(d)), MAX_FILES))
         found: dict[str, ConfigRecord] = {}
         for done, path in enumerate(files, 1):
@@ -149,8 +156,13 @@ class WorkspaceIndex:
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done, len(files))
         with self._lock:
-            opened = {uri: r for uri, r in self._records.items() if r.version is not None}
-            self._records = found | opened
+            if mine != self._scans:  # a newer scan started meanwhile: its result is the one to keep
+                return len(found)
+            # open documents, and files an event wrote while this scan read, keep their records
+            fresher = {u: r for u, r in self._records.items() if r.version is not None or self._touched.get(u) == mine}
+            gone = {u for u, at in self._touched.items() if at == mine and u not in self._records}
+            self._records = {u: r for u, r in found.items() if u not in gone} | fresher
+            self._touched.clear()
             self._changed()
         self.ready = True
         return len(found)
@@ -208,6 +220,7 @@ class WorkspaceIndex:
 
     def _put(self, uri: str, record: ConfigRecord | None) -> None:
         with self._lock:
+            self._touched[uri] = self._scans
             if record is None and uri not in self._records:
                 return
             if record is None:

@@ -54,7 +54,7 @@ def test_the_core_imports_no_adapter() -> None:
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
-STARTERS = ("cli/main.py", "cli/__init__.py")
+STARTERS = ("cli/app.py", "cli/__init__.py")
 """Where `tuneconf serve` starts the server (cli/__init__.py: a bare `serve`, without the parser)."""
 
 

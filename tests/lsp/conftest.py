@@ -10,7 +10,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import default_feature
 
-from lsp_session import VSCODE_OPTIONS, until_ready
+from lsp_session import VSCODE_OPTIONS, answer_lens_refreshes, until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -35,6 +35,7 @@ def accept_registration(client: LanguageClient, params: types.RegistrationParams
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
 async def client(request, lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
@@ -50,6 +51,7 @@ async def client(request, lsp_client: LanguageClient):  # type: ignore[no-untype
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -65,6 +67,7 @@ async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def vscode_in_workspace(lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
     """VS Code's capabilities with the test module's own `workspace` fixture as the one workspace folder."""
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),

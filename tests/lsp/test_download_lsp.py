@@ -12,7 +12,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import LENS_COMMANDS, codes, diagnostics_until, open_doc, request, until_ready
+from lsp_session import LENS_COMMANDS, answer_lens_refreshes, codes, diagnostics_until, open_doc, request, until_ready
 from tuneconf.command_ids import DOWNLOAD_MODEL, RECHECK
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -46,6 +46,7 @@ def read_code_actions_as_the_spec_says(client: LanguageClient) -> None:
 
 async def session(client: LanguageClient, folder: Path, commands: list[str]) -> None:
     read_code_actions_as_the_spec_says(client)
+    answer_lens_refreshes(client)
     await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -138,10 +139,11 @@ async def test_a_recheck_after_the_download_clears_the_warning_and_the_lens(
     (output / "original").mkdir(parents=True)  # what `tune download` leaves
     for name in ("original/tokenizer.model", "config.json", "model.safetensors"):
         (output / name).write_text("x")
+    refreshed: asyncio.Event = trusted.refreshed  # type: ignore[attr-defined]
+    refreshed.clear()  # the start-up asked for lenses too (once warm): this one is the recheck's
     await request(trusted.workspace_execute_command_async(types.ExecuteCommandParams(RECHECK, [uri])))
     after = await diagnostics_until(trusted, uri, lambda d: not missing(d))
     assert not [c for c in codes(after) if c.startswith(("path", "checkpoint"))]
-    refreshed: asyncio.Event = trusted.refreshed  # type: ignore[attr-defined]
     await asyncio.wait_for(refreshed.wait(), timeout=10)  # the client is asked for new lenses
     document = types.TextDocumentIdentifier(uri=uri)
     lenses = await request(trusted.text_document_code_lens_async(types.CodeLensParams(text_document=document)))

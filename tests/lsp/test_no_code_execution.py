@@ -11,7 +11,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from fakepkg import write_package
-from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request, until_ready
+from lsp_session import VSCODE_OPTIONS, answer_lens_refreshes, codes, diagnostics_until, open_doc, request, until_ready
 
 WORKSPACE = write_package(Path(__import__("tempfile").mkdtemp(prefix="tuneconf-canary-")))
 CANARY = WORKSPACE / "canarypkg" / "IMPORTED"
@@ -61,6 +61,7 @@ def test_the_cli_check_does_not_import(tmp_path: Path) -> None:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "tuneconf", "serve"]))
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),

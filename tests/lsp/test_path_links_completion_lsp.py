@@ -11,7 +11,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import VSCODE_OPTIONS, codes, diagnostics_until, open_doc, request, until_ready
+from lsp_session import VSCODE_OPTIONS, answer_lens_refreshes, codes, diagnostics_until, open_doc, request, until_ready
 
 CONFIG = """\
 # Before running:
@@ -33,6 +33,7 @@ SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def code(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     """VS Code as it introduces itself (the `vscode` fixture does not say its name)."""
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),

@@ -151,7 +151,7 @@ def test_positions_past_the_end_are_answered_as_at_the_end(client: Recorder) -> 
     pairs = [((1, 10**6), (1, len(last))), ((10**6, 10**6), (len(TEXT.splitlines()), 0))]
     for method in request_methods():
         kind = attrs.fields_dict(types.METHOD_TO_TYPES[method][0])["params"].type
-        if "position" not in attrs.fields_dict(kind):
+        if not {"position", "text_document"} <= set(attrs.fields_dict(kind)):  # inlayHint/resolve: a hint, not a place
             continue
         for past, end in pairs:
             asked = [{**position(*at), **EXTRA_PARAMS.get(method, {})} for at in (past, end)]

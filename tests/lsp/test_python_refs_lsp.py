@@ -14,7 +14,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import diagnostics_for, open_doc, request, until_ready
+from lsp_session import answer_lens_refreshes, diagnostics_for, open_doc, request, until_ready
 from tuneconf.command_ids import SHOW_CONFIG_REFERENCES
 from workspace_files import write
 
@@ -68,6 +68,7 @@ async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type:
     def lens_refresh(params: None) -> None:
         """As VS Code does: the server asks for lenses again once the workspace's configs are read."""
 
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),

@@ -14,7 +14,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import open_doc, request, until_ready
+from lsp_session import answer_lens_refreshes, open_doc, request, until_ready
 from workspace_files import write
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -43,6 +43,7 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
 async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
+    answer_lens_refreshes(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tuneconf.cli.main import main
+from tuneconf.cli import main
 from tuneconf.document.parse import parse
 from tuneconf.document.values import to_python
 from tuneconf.index.environment import probe

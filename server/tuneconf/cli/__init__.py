@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.enable()
         serve()
         return 0
-    from tuneconf.cli.main import main as run
+    from tuneconf.cli.app import main as run
 
     return run(raw)
 

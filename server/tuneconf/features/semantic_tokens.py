@@ -93,17 +93,18 @@ class Sections:
 
     def __init__(self) -> None:
         self._keys: frozenset[str] = frozenset()
-        self._last: dict[str, tuple[int, list[Token]]] = {}
+        self._last: dict[tuple[str, int], tuple[int, list[Token]]] = {}
 
     def tokens(self, doc: ParsedConfig, ctx: AnalysisContext) -> list[Token]:
         keys = frozenset(ctx.settings.component_keys + ctx.settings.dotpath_keys)
         if keys != self._keys:
             self._keys, self._last = keys, {}
-        kept: dict[str, tuple[int, list[Token]]] = {}
+        kept: dict[tuple[str, int], tuple[int, list[Token]]] = {}
         found: list[Token] = []
         for pair in doc.mapping.pairs if doc.mapping is not None else []:
             first = pair.key.span.start_line
-            text = "\n".join(doc.lines[first : pair.value.span.end_line + 1])
+            # the section's text, and where its key starts on its line (two pairs of a one-line flow mapping)
+            text = ("\n".join(doc.lines[first : pair.value.span.end_line + 1]), pair.key.span.start[1])
             hit = self._last.get(text)
             if hit is not None:
                 moved = first - hit[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tuneconf.compare import CompareError, compare
+from tuneconf.compare import CompareError, compare, registry_configs
 from tuneconf.findings import Severity, finding_line
 from tuneconf.launch.gpus import GPUs
 from tuneconf.launch.plan import Profile, plan_for, plan_json, profile_of
@@ -64,6 +64,8 @@ def compare_builtin(project: Project, view: ConfigView, builtin: str | None = No
     JSON, with the built-in's file as `uri` (for the diff editor); else {"error": why} (one line)."""
     recipe = view.ctx.recipe.choice.name if view.ctx.recipe is not None else None
     registry = project.catalog.registry
+    if builtin is not None and builtin.removesuffix(".yaml") not in {name for name, _, _ in registry_configs(registry)}:
+        return {"error": f"no built-in config {builtin!r}"}  # a name from a lens, never a path to read
     try:
         result = compare(view.parsed.text, registry, builtin, recipe=lambda: recipe)
     except CompareError as exc:

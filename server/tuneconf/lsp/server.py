@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from tuneconf import command_ids
 from tuneconf.lsp.capabilities import ClientFeatures, fit_completion, fit_hover, fit_item, fit_links
-from tuneconf.lsp.handlers import python_refs, register_all, workspace_symbols
+from tuneconf.lsp.handlers import inlay_hints, python_refs, register_all, workspace_symbols
 from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
 from tuneconf.lsp.session import TuneconfServer, guarded
@@ -94,6 +94,7 @@ def did_close(ls: TuneconfServer, params: types.DidCloseTextDocumentParams) -> N
     uri = params.text_document.uri
     ls.project.forget(uri)
     ls.published.pop(uri, None)
+    inlay_hints.ACTIVE.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -120,7 +121,7 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
 def folding_range(ls: TuneconfServer, params: types.FoldingRangeParams) -> list[types.FoldingRange] | None:
     from tuneconf.features.folding import folding_ranges
 
-    view = ls.view(params.text_document.uri)
+    view = ls.view(params.text_document.uri, quick=True)  # the tree is all it needs (no wait for warm-up)
     return folding_ranges(view.parsed) if view.is_config else None
 
 

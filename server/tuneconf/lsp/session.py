@@ -187,8 +187,8 @@ class TuneconfServer(LanguageServer):
             self.refresh_views()
 
     def refresh_views(self) -> None:
-        """Ask the client for semantic tokens and inlay hints again, where it can be asked (what the index
-        or the settings changed colours and hints that the client does not know are stale)."""
+        """Ask the client for semantic tokens, inlay hints and code lenses again, where it can be asked (what
+        the warm-up, the index or the settings changed; before warm, those requests are answered empty)."""
         workspace = self.client_capabilities.workspace
         if workspace is None:
             return
@@ -196,6 +196,8 @@ class TuneconfServer(LanguageServer):
             self.workspace_semantic_tokens_refresh(None)
         if workspace.inlay_hint is not None and workspace.inlay_hint.refresh_support:
             self.workspace_inlay_hint_refresh(None)
+        if workspace.code_lens is not None and workspace.code_lens.refresh_support:
+            self.workspace_code_lens_refresh(None)
 
     def start_batched_io(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
         """Speak LSP over stdio, reading with tuneconf.lsp.protocol.read_messages."""

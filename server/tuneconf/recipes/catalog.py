@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class Catalog:
         self.folders = folders
         self.globs = globs
         self._registry: Registry | None = None
+        self._lock = threading.RLock()
+        """The server's warm-up thread and a request may both ask for the registry and what it supplies."""
         self._usages: dict[Path, tuple[int, RecipeUsage]] = {}
         self._constants: dict[str, str | None] = {}
         self._supplies: tuple[tuple[int, ...], RecipeUsage | None] | None = None
@@ -47,9 +50,10 @@ class Catalog:
 
     @property
     def registry(self) -> Registry:
-        if self._registry is None:
-            self._registry = load_registry(self.finder)
-        return self._registry
+        with self._lock:
+            if self._registry is None:
+                self._registry = load_registry(self.finder)
+            return self._registry
 
     def for_config(self, text: str, path: Path | None) -> RecipeInfo | None:
         """The recipe known to run the config, else the best guess (recipes/evidence.py), else None."""
@@ -76,12 +80,13 @@ class Catalog:
     def registry_supplies(self) -> RecipeUsage | None:
         """What the registry's recipes pass themselves, together (recipes/supplied.py), remembered while
         no recipe file changes; None when one of them cannot be read."""
-        usages = self.registry_usages()
-        stamp = tuple(id(u) for u in usages)
-        if self._supplies is None or self._supplies[0] != stamp:
-            read = [u for u in usages if u is not None]
-            self._supplies = (stamp, combined(read, "<registry>") if len(read) == len(usages) else None)
-        return self._supplies[1]
+        with self._lock:
+            usages = self.registry_usages()
+            stamp = tuple(id(u) for u in usages)
+            if self._supplies is None or self._supplies[0] != stamp:
+                read = [u for u in usages if u is not None]
+                self._supplies = (stamp, combined(read, "<registry>") if len(read) == len(usages) else None)
+            return self._supplies[1]
 
     def supplies_for(self, guess: RecipeChoice, usage: RecipeUsage | None) -> RecipeUsage | None:
         """What a guessed recipe's config may be given by its recipe: the registry's recipes, and a custom

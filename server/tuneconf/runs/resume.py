@@ -20,6 +20,7 @@ import os
 import pickletools
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ def resume_plan(
         return _plan(doc, overrides, cwd, usage, recipe)
     except NotResumable as exc:
         return {"error": str(exc)}
+    except OSError as exc:  # a folder or file that went away or cannot be read while we looked
+        return {"error": f"the output folder cannot be read: {exc.strerror or exc}"}
 
 
 def _plan(doc: ParsedConfig, overrides: list[str], cwd: Path, usage: RecipeUsage | None, recipe: str) -> dict[str, Any]:
@@ -158,7 +161,7 @@ def recipe_state(path: Path) -> dict[str, int]:
             if len(names) != 1 or names[0].file_size > MAX_PICKLE:
                 return {}
             data = archive.read(names[0])
-    except (OSError, zipfile.BadZipFile, RuntimeError):
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error):
         return {}
     found: dict[str, int] = {}
     want: str | None = None

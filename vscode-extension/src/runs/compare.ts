@@ -14,6 +14,8 @@ import { VIEW_TYPE } from "./panel";
 export interface RunRef {
   config: vscode.Uri;
   file: string;
+  /** The overrides the run was launched with (they may move its log folder). */
+  overrides: string[];
 }
 
 export function compareRuns(server: ServerConnection, memory: Memory, extensionUri: vscode.Uri, runs: RunRef[]): void {
@@ -42,7 +44,7 @@ export function compareRuns(server: ServerConnection, memory: Memory, extensionU
     const labelled = runs.map((run, i) => ({ id: String(i), label: runLabel(run.file, overridesOf(memory, run.file)) }));
     await webview.postMessage({ type: "init", title, live: false, runs: labelled });
     for (const [i, run] of runs.entries()) {
-      const reply = (await server.executeCommand(SERVER_COMMANDS.runSeries, [run.config.toString(), [], run.file, null, null])) as
+      const reply = (await server.executeCommand(SERVER_COMMANDS.runSeries, [run.config.toString(), run.overrides, run.file, null, null])) as
         | SeriesReply
         | null
         | undefined;

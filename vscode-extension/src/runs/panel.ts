@@ -44,6 +44,10 @@ export class RunView implements vscode.Disposable {
   private drawn: Record<string, number> = {};
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
+  /** Bumped by restart(): a reply fetched for an earlier run is dropped (a re-run while a fetch is in flight). */
+  private session = 0;
+  /** A poll asked for while one was in flight: run it when that one ends. */
+  private again = false;
   private disposed = false;
 
   constructor(
@@ -118,6 +122,7 @@ export class RunView implements vscode.Disposable {
   }
 
   private restart(): void {
+    this.session += 1;
     const title = path.basename(this.config.fsPath);
     this.post({ type: "init", title, live: true, runs: [{ id: "run", label: title }] });
     this.since = undefined;
@@ -145,7 +150,11 @@ export class RunView implements vscode.Disposable {
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.disposed) {
+    if (this.disposed) {
+      return;
+    }
+    if (this.polling) {
+      this.again = true;
       return;
     }
     this.polling = true;
@@ -157,14 +166,16 @@ export class RunView implements vscode.Disposable {
       this.polling = false;
     }
     const live = this.state() === "running" || this.file === undefined;
-    this.schedule(live ? LIVE_MS : IDLE_MS);
+    this.schedule(this.again ? 0 : live ? LIVE_MS : IDLE_MS);
+    this.again = false;
   }
 
   private async fetch(): Promise<void> {
     const after = this.launch !== undefined ? this.launch.startedMs / 1000 : null;
     const args = [this.config.toString(), this.overrides, this.file ?? null, this.since ?? null, after];
+    const session = this.session;
     const reply = (await this.server.executeCommand(SERVER_COMMANDS.runSeries, args)) as SeriesReply | null | undefined;
-    if (reply === null || reply === undefined || this.disposed) {
+    if (reply === null || reply === undefined || this.disposed || session !== this.session) {
       return;
     }
     if (reply.file !== undefined && this.file === undefined) {

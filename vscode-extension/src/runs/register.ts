@@ -25,7 +25,11 @@ export function registerRunViews(
   const treeView = vscode.window.createTreeView(RUNS_TREE, { treeDataProvider: tree, canSelectMany: true });
   const selected = (clicked: unknown): RunRef[] => {
     const nodes: RunsNode[] = treeView.selection.length > 1 ? [...treeView.selection] : clicked !== undefined ? [clicked as RunsNode] : [...treeView.selection];
-    return nodes.flatMap((node) => (node.kind === "run" ? [{ config: node.config, file: node.row.file }] : []));
+    return nodes.flatMap((node) =>
+      node.kind === "run"
+        ? [{ config: node.config, file: node.row.file, overrides: overridesOf(memory, node.row.file) ?? overridesFor(node.config) }]
+        : [],
+    );
   };
   return [
     views,

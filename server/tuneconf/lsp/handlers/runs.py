@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,12 +22,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+_TAILS_LOCK = threading.Lock()
+
+
 @cache
-def tails() -> Tails:
-    """The log readers, made on the Run view's first request (runs/ is not imported at start-up)."""
+def _made() -> Tails:
     from tuneconf.runs.series import Tails
 
     return Tails()
+
+
+def tails() -> Tails:
+    """The log readers, made on the Run view's first request (runs/ is not imported at start-up); the
+    work runs on executor threads, two of which may ask first."""
+    with _TAILS_LOCK:
+        return _made()
 
 
 def _strings(value: Any) -> list[str]:

@@ -44,7 +44,7 @@ def document_data(ls: TuneconfServer, uri: str, results: TokenResults) -> list[i
     """The encoded tokens of the open document; None while the setting is off or for a non-config."""
     from tuneconf.features.semantic_tokens import semantic_tokens
 
-    if not ls.project.settings.semantic_tokens:
+    if not ls.project.settings.semantic_tokens or not ls.project.warm:  # asked again once warm (refresh_views)
         return None
     view = ls.view(uri)
     if not view.is_config:

@@ -91,9 +91,9 @@ def index_workspace_configs(ls: TuneconfServer) -> None:
 
 
 def _indexed(ls: TuneconfServer, token: str | None, count: int, seconds: float) -> None:
-    log.info("workspace configs indexed: %d in %.0f ms", count, seconds * 1000)
-    if token is not None:
+    if token is not None:  # before the log line, which tests wait for
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{count} configs"))
+    log.info("workspace configs indexed: %d in %.0f ms", count, seconds * 1000)
     workspace = ls.client_capabilities.workspace
     if workspace is not None and workspace.code_lens is not None and workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
