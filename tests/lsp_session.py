@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from pytest_lsp.client import default_feature
 
 from tuneconf.command_ids import CHECK_CONFIG, COMPARE_WITH_BUILTIN, DEBUG_RECIPE, RUN_RECIPE, SHOW_EFFECTIVE_CONFIG
 
@@ -40,14 +41,29 @@ def change(
     )
 
 
+@default_feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+def record_publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+    """pytest-lsp's own handler (the last diagnostics per document), and every publish in order: two
+    publishes read in one chunk resolve a waiter once, so a test waiting for the second must find it here."""
+    client.diagnostics[params.uri] = params.diagnostics
+    publishes(client).append(params)
+
+
+def publishes(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
+    found: list[types.PublishDiagnosticsParams] = client.__dict__.setdefault("tuneconf_publishes", [])
+    return found
+
+
 async def diagnostics_for(client: LanguageClient, uri: str, version: int | None = None) -> list[types.Diagnostic]:
-    """Wait for the server's diagnostics of `uri` (at `version`, when given); never sleep."""
+    """Wait for the server's next diagnostics of `uri` (at `version`, when given); never sleep."""
+    seen = len(publishes(client))
 
     async def wait() -> list[types.Diagnostic]:
         while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and (version is None or params.version == version):
-                return list(params.diagnostics)
+            for params in publishes(client)[seen:]:
+                if params.uri == uri and (version is None or params.version == version):
+                    return list(params.diagnostics)
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
     return await asyncio.wait_for(wait(), timeout=20)
 
