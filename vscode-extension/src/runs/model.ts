@@ -26,6 +26,8 @@ export interface SeriesReply {
   stepCount?: number;
   corrupt?: number;
   restarts?: number;
+  /** Where the run is shown instead (Weights & Biases, Comet): a link, nothing parsed. */
+  link?: { label: string; url: string };
 }
 
 /** Where a view's copy of a log ends: sent back as runSeries' `since`. */
@@ -45,7 +47,16 @@ export function sinceOf(reply: SeriesReply): Since | undefined {
 export type ToWebview =
   | { type: "init"; title: string; live: boolean; runs: { id: string; label: string }[] }
   | { type: "series"; runId: string; reply: SeriesReply }
-  | { type: "status"; state: RunState; exitCode?: number; startedMs?: number; endedMs?: number; note?: string };
+  | {
+      type: "status";
+      state: RunState;
+      exitCode?: number;
+      startedMs?: number;
+      endedMs?: number;
+      note?: string;
+      /** The last lines the run printed (a failed run's, from the launch wrapper's tail file). */
+      tail?: string[];
+    };
 
 /** What the webview tells the extension. */
 export type FromWebview =
