@@ -79,15 +79,25 @@ def answer_lens_refreshes(client: LanguageClient) -> None:
         client.feature(types.WORKSPACE_CODE_LENS_REFRESH)(lambda _params: None)
 
 
-async def until_ready(client: LanguageClient) -> None:
-    """Until the server is warm: before, a document gets only its syntax and structure findings (start-up).
-    The fixtures wait for it, so that a test's first diagnostics are the full ones."""
+async def until_logged(client: LanguageClient, part: str) -> None:
+    """Until the server has logged a message containing `part` (window/logMessage; never sleep)."""
 
     async def wait() -> None:
-        while not any(READY in m.message for m in client.log_messages):
+        while not any(part in m.message for m in client.log_messages):
             await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
 
     await asyncio.wait_for(wait(), timeout=60)
+
+
+async def until_ready(client: LanguageClient) -> None:
+    """Until the server is warm: before, a document gets only its syntax and structure findings (start-up).
+    The fixtures wait for it, so that a test's first diagnostics are the full ones."""
+    await until_logged(client, READY)
+
+
+async def until_indexed(client: LanguageClient) -> None:
+    """Until the server has read the workspace's configs (lsp/handlers/workspace_symbols.py logs it)."""
+    await until_logged(client, "workspace configs indexed")
 
 
 async def diagnostics_until(

@@ -5,7 +5,6 @@ Python files."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import answer_lens_refreshes, diagnostics_for, open_doc, request, until_ready
+from lsp_session import answer_lens_refreshes, diagnostics_for, open_doc, request, until_indexed, until_ready
 from tuneconf.command_ids import SHOW_CONFIG_REFERENCES
 from workspace_files import write
 
@@ -44,7 +43,6 @@ model:
   rank: 16
   dropout: 0.1
 """
-INDEXED = "workspace configs indexed"
 
 
 @pytest.fixture
@@ -81,16 +79,6 @@ async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type:
     await until_indexed(lsp_client)
     yield
     await lsp_client.shutdown_session()
-
-
-async def until_indexed(client: LanguageClient) -> None:
-    """Until the server has read the workspace's configs (it logs it; never sleep)."""
-
-    async def wait() -> None:
-        while not any(INDEXED in m.message for m in client.log_messages):
-            await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
-
-    await asyncio.wait_for(wait(), timeout=60)
 
 
 def spots(locations: list[types.Location] | None) -> list[tuple[str, int, int, int]]:

@@ -22,21 +22,14 @@ from lsp_session import (
     request,
     until_ready,
 )
+from token_samples import EXTRA, Decoded, extra_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
 REAL = (ROOT / "configs" / "llama3_2_1b_lora.yaml").read_text()
-EXTRA = """\
-logs: ${output_dir}/logs
-home: ${oc.env:HOME}
-needed: ???
-builder:
-  _component_: torchtune.models.llama3_2._model_builders.lora_llama3_2_1b
-"""
 TEXT = REAL + EXTRA
 AT = len(REAL.splitlines())
 """The line of the first added key."""
-Decoded = tuple[int, str, str, tuple[str, ...]]
 PROVIDERS: dict[int, types.SemanticTokensOptions | types.SemanticTokensRegistrationOptions | None] = {}
 
 
@@ -90,24 +83,7 @@ async def test_tokens_full_and_delta(client: LanguageClient, tmp_path: Path) -> 
 
     first = await full(client, uri)
     tokens = decode(first.data, TEXT, legend)
-    assert [t for t in tokens if t[0] >= AT] == [
-        (AT, "logs", "property", ("unnecessary",)),
-        (AT, "${", "operator", ()),
-        (AT, "output_dir", "property", ()),
-        (AT, "}", "operator", ()),
-        (AT + 1, "home", "property", ("unnecessary",)),
-        (AT + 1, "${", "operator", ()),
-        (AT + 1, "oc.env", "function", ("defaultLibrary",)),
-        (AT + 1, "}", "operator", ()),
-        (AT + 2, "needed", "property", ("unnecessary",)),
-        (AT + 2, "???", "keyword", ()),
-        (AT + 3, "builder", "property", ("unnecessary",)),
-        (AT + 4, "torchtune", "namespace", ()),
-        (AT + 4, "models", "namespace", ()),
-        (AT + 4, "llama3_2", "namespace", ()),
-        (AT + 4, "_model_builders", "namespace", ("private",)),
-        (AT + 4, "lora_llama3_2_1b", "function", ()),
-    ]
+    assert [t for t in tokens if t[0] >= AT] == extra_tokens(AT)
     model = REAL.splitlines().index("  _component_: torch.optim.AdamW")
     assert [t[1:3] for t in tokens if t[0] == model] == [
         ("torch", "namespace"),

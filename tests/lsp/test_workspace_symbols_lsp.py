@@ -5,7 +5,6 @@ turns them off."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from lsp_session import answer_lens_refreshes, open_doc, request, until_ready
+from lsp_session import answer_lens_refreshes, open_doc, request, until_indexed, until_ready
 from workspace_files import write
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -33,7 +32,6 @@ batch_size: 2
 model:
   _component_: mypkg.build_model
 """
-INDEXED = "workspace configs indexed"
 
 
 @pytest.fixture
@@ -55,16 +53,6 @@ async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type:
     await until_indexed(lsp_client)
     yield
     await lsp_client.shutdown_session()
-
-
-async def until_indexed(client: LanguageClient) -> None:
-    """Until the server has read the workspace's configs (it logs it; never sleep)."""
-
-    async def wait() -> None:
-        while not any(INDEXED in m.message for m in client.log_messages):
-            await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
-
-    await asyncio.wait_for(wait(), timeout=60)
 
 
 async def symbols(client: LanguageClient, query: str) -> list[tuple[str, str, int, str | None]]:

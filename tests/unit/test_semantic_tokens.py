@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from token_samples import EXTRA, Decoded, extra_tokens
 from tuneconf.context import AnalysisContext
 from tuneconf.document.parse import parse
 from tuneconf.document.positions import Encoding
@@ -27,15 +28,6 @@ from tuneconf.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "configs" / "llama3_2_1b_lora.yaml"
-EXTRA = """\
-logs: ${output_dir}/logs
-home: ${oc.env:HOME}
-needed: ???
-builder:
-  _component_: torchtune.models.llama3_2._model_builders.lora_llama3_2_1b
-"""
-
-Decoded = tuple[int, str, str, tuple[str, ...]]
 
 
 def decode(data: list[int], lines: list[str]) -> list[Decoded]:
@@ -88,24 +80,7 @@ def test_a_real_config_with_every_kind_of_token(project: Project) -> None:
         (optimizer, "AdamW", "class", ()),
     ]
     # the recipe (named by the header's `tune run` line) never reads the added top-level keys
-    assert [t for t in found if t[0] >= at] == [
-        (at, "logs", "property", ("unnecessary",)),
-        (at, "${", "operator", ()),
-        (at, "output_dir", "property", ()),
-        (at, "}", "operator", ()),
-        (at + 1, "home", "property", ("unnecessary",)),
-        (at + 1, "${", "operator", ()),
-        (at + 1, "oc.env", "function", ("defaultLibrary",)),
-        (at + 1, "}", "operator", ()),
-        (at + 2, "needed", "property", ("unnecessary",)),
-        (at + 2, "???", "keyword", ()),
-        (at + 3, "builder", "property", ("unnecessary",)),
-        (at + 4, "torchtune", "namespace", ()),
-        (at + 4, "models", "namespace", ()),
-        (at + 4, "llama3_2", "namespace", ()),
-        (at + 4, "_model_builders", "namespace", ("private",)),
-        (at + 4, "lora_llama3_2_1b", "function", ()),
-    ]
+    assert [t for t in found if t[0] >= at] == extra_tokens(at)
     assert ("home", "property") not in {(t[1], t[2]) for t in found if t[0] < at}  # no token on other keys
 
 
