@@ -139,6 +139,14 @@ def test_a_logger_without_files_says_why(tmp_path: Path) -> None:
     assert run_series(Tails(), wandb)["waiting"].startswith("Weights & Biases")
     assert runs_json(Tails(), wandb)["runs"] == []
     assert runs_json(Tails(), wandb)["logger"]["kind"] == "wandb"
+    assert "link" not in run_series(Tails(), wandb)
+
+
+def test_a_wandb_run_is_answered_with_its_link(tmp_path: Path) -> None:
+    text = "metric_logger:\n  _component_: torchtune.training.metric_logging.WandBLogger\n  entity: team\n"
+    reply = run_series(Tails(), resolve_logger(parse(text), [], tmp_path))
+    assert reply["link"] == {"label": "Weights & Biases: team/torchtune", "url": "https://wandb.ai/team/torchtune"}
+    assert "printed in the terminal" in reply["waiting"] and "series" not in reply
 
 
 def test_the_runs_list_reads_each_log_once_and_then_what_was_appended(tmp_path: Path) -> None:

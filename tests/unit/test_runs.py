@@ -184,6 +184,61 @@ def test_a_tensorboard_logger_lists_its_event_folders(tmp_path: Path) -> None:
     assert (found.path, found.started, found.steps, found.state) == (run, 1700000000.5, None, "unknown")
 
 
+WANDB = "metric_logger:\n  _component_: torchtune.training.metric_logging.WandBLogger\n"
+COMET = "metric_logger:\n  _component_: torchtune.training.metric_logging.CometLogger\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "overrides", "label", "url"),
+    [
+        (WANDB + "  entity: team\n", [], "Weights & Biases: team/torchtune", "https://wandb.ai/team/torchtune"),
+        (
+            "who: me\n" + WANDB + "  entity: ${who}\n  project: llama 3/sft\n",
+            [],
+            "Weights & Biases: me/llama 3/sft",
+            "https://wandb.ai/me/llama%203%2Fsft",
+        ),
+        (
+            WANDB,
+            ["metric_logger.entity=lab", "metric_logger.project=p"],
+            "Weights & Biases: lab/p",
+            "https://wandb.ai/lab/p",
+        ),
+        (COMET + "  workspace: ws\n  project: demo\n", [], "Comet: ws/demo", "https://www.comet.com/ws/demo"),
+    ],
+)
+def test_wandb_and_comet_link_their_project_page(
+    text: str, overrides: list[str], label: str, url: str, tmp_path: Path
+) -> None:
+    target = resolve(text, overrides, tmp_path)
+    assert target.link is not None and (target.link.label, target.link.url) == (label, url)
+    assert "printed in the terminal when it starts" in target.problem and not target.files_known
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (WANDB, "without metric_logger.entity the project's page cannot be known"),
+        (COMET + "  project: demo\n", "without metric_logger.workspace"),
+        (COMET + "  workspace: ws\n", "without metric_logger.project"),
+        (WANDB + "  entity: ${oc.env:TUNECONF_NO_SUCH_VAR}\n", "metric_logger.entity is not known here"),
+    ],
+)
+def test_no_link_when_the_config_does_not_name_the_page(text: str, says: str, tmp_path: Path) -> None:
+    target = resolve(text, [], tmp_path)
+    assert target.link is None and says in target.problem and "terminal" in target.problem
+
+
+def test_the_cli_prints_the_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cfg.yaml").write_text(WANDB + "  entity: team\n")
+    code, out, err = run(capsys, "runs", "cfg.yaml")
+    assert (code, out) == (0, "Weights & Biases: team/torchtune: https://wandb.ai/team/torchtune\n")
+    assert "printed in the terminal" in err
+
+
 # The runs of a config
 
 

@@ -46,10 +46,47 @@ const progress = new Progress();
 let live = true;
 let weight = 0.6;
 let frame = 0;
-let status: { state: RunState; exitCode?: number; startedMs?: number; endedMs?: number } = { state: "waiting" };
+let status: { state: RunState; exitCode?: number; startedMs?: number; endedMs?: number; tail?: string[] } = { state: "waiting" };
 
 function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
+}
+
+/** An element the page (src/runs/html.ts) does not have: made once, placed after `before`. */
+function made<T extends HTMLElement>(id: string, tag: string, before: string): T {
+  const found = document.getElementById(id);
+  if (found !== null) {
+    return found as T;
+  }
+  const element = document.createElement(tag);
+  element.id = id;
+  element.hidden = true;
+  byId(before).after(element);
+  return element as T;
+}
+
+/** W&B's or Comet's page: a plain https link, which VS Code opens in the browser (the CSP is unchanged). */
+function showLink(link: { label: string; url: string } | undefined): void {
+  const line = made<HTMLParagraphElement>("run-link", "p", "note");
+  const safe = link !== undefined && /^https:\/\//.test(link.url);
+  line.hidden = !safe;
+  if (!safe) {
+    line.replaceChildren();
+    return;
+  }
+  const anchor = document.createElement("a");
+  anchor.href = link.url;
+  anchor.textContent = link.label;
+  anchor.title = link.url;
+  line.replaceChildren(anchor);
+}
+
+/** A failed run's last output lines, as text (never HTML). */
+function showTail(lines: string[] | undefined): void {
+  const block = made<HTMLPreElement>("tail", "pre", "head");
+  const text = Array.isArray(lines) ? lines.filter((l) => typeof l === "string").join("\n") : "";
+  block.hidden = text === "";
+  block.textContent = text;
 }
 
 function themeColour(name: string, fallback: string): string {
@@ -227,12 +264,14 @@ function receive(message: ToWebview): void {
     const note = byId("note");
     note.hidden = message.reply.waiting === undefined;
     note.textContent = message.reply.waiting ?? "";
+    showLink(message.reply.link);
     const reset = message.reply.reset === true;
     const changed = run.data.merge(message.reply);
     progress.observe(Date.now(), run.data.lastStep);
     schedule(reset ? [...new Set([...changed, ...charts.keys()])] : changed);
   } else {
     status = { ...message };
+    showTail(message.tail);
   }
   showStatus();
 }

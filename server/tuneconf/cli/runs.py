@@ -1,5 +1,7 @@
 """`tuneconf runs`: the runs of a config (its metric logger's files), the newest one followed as a progress
-line (`--follow`), or an HTML report of their curves (`--html`). Outside VS Code: Neovim, remote machines."""
+line (`--follow`), or an HTML report of their curves (`--html`). Outside VS Code: Neovim, remote machines.
+TensorBoard folders are read by this interpreter's `tensorboard` (runs/tensorboard.py); W&B and Comet
+runs get their project page's link."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from typing import TextIO
 from tuneconf.cli import exits
 from tuneconf.cli.targets import one_config
 from tuneconf.document.parse import parse
-from tuneconf.index.environment import probe
+from tuneconf.index.environment import resolve_interpreter
 from tuneconf.project import folder_of
-from tuneconf.runs.history import Run, log_files, runs_of, state_of, writing
-from tuneconf.runs.loggers import LoggerTarget, installed, resolve_logger
+from tuneconf.runs.history import Run, event_folders, log_files, runs_of, state_of, writing
+from tuneconf.runs.loggers import LoggerTarget, resolve_logger
 from tuneconf.runs.logs import LogReader
 from tuneconf.runs.report import COLUMNS, html_page, progress, rows
+from tuneconf.runs.tensorboard import read_boards
 
 QUIET_S = 5.0
 """`--follow` ends once the file has not grown for this long and no process holds it open any more."""
@@ -34,6 +37,10 @@ def runs_command(args: argparse.Namespace, targets: list[str]) -> int:
     config, text, overrides = target
     cwd = folder_of(config, [Path.cwd()])  # where `tuneconf run` starts it: relative log_dirs start there
     logger = resolve_logger(parse(text), overrides, cwd)
+    if logger.link is not None:  # W&B, Comet: the page is the answer
+        print(f"{logger.link.label}: {logger.link.url}")
+        print(f"tuneconf: {logger.problem}", file=sys.stderr)
+        return exits.OK
     if logger.problem:
         print(f"tuneconf: {config}: no runs to list: {logger.problem}", file=sys.stderr)
         return exits.FINDINGS
@@ -42,8 +49,9 @@ def runs_command(args: argparse.Namespace, targets: list[str]) -> int:
         return exits.FINDINGS
     if args.follow:
         return follow(logger, args.follow_timeout)
-    runs = runs_of(logger)
-    notes = _notes(logger, runs, cwd)
+    boards = read_boards(resolve_interpreter(None), event_folders(logger))
+    runs = runs_of(logger, boards=boards)
+    notes = _notes(logger, runs, [b.problem for b in boards.values() if b.missing])
     for note in notes:
         print(f"tuneconf: {note}", file=sys.stderr)
     if args.html:
@@ -62,8 +70,8 @@ def print_table(runs: list[Run], out: TextIO | None = None) -> None:
         print("  ".join([*cells, row[-1]]), file=out)
 
 
-def _notes(logger: LoggerTarget, runs: list[Run], cwd: Path) -> list[str]:
-    """What the table does not say: no runs yet, skipped lines, TensorBoard's reader."""
+def _notes(logger: LoggerTarget, runs: list[Run], missing: list[str]) -> list[str]:
+    """What the table does not say: no runs yet, skipped lines, TensorBoard's reader missing."""
     notes = [] if runs else [f"no runs yet: {logger.component.rpartition('.')[2]} writes to {logger.log_dir}"]
     for run in runs:
         if run.metrics is not None and (run.metrics.corrupt or run.metrics.restarts):
@@ -71,14 +79,7 @@ def _notes(logger: LoggerTarget, runs: list[Run], cwd: Path) -> list[str]:
                 f"{run.path.name}: {run.metrics.corrupt} line(s) skipped (not DiskLogger's), "
                 f"{run.metrics.restarts} restart(s) appended to the file"
             )
-    if logger.kind == "tensorboard":
-        reader = installed("tensorboard", probe(None, [cwd]).search_path)
-        notes.append(
-            f"TensorBoard event files are listed, not read: `tensorboard --logdir {logger.log_dir}` shows them"
-            if reader
-            else "TensorBoard event files are listed, not read, and the `tensorboard` package (their reader) "
-            "is not installed in this environment: pip install tensorboard"
-        )
+    notes.extend(missing[:1])
     return notes
 
 

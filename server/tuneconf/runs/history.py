@@ -1,5 +1,6 @@
 """The runs of a config: each DiskLogger file in its log folder is one run (TensorBoard: each event
-folder, listed without steps), with its date, steps, last and lowest loss and a guessed state.
+folder, its steps when the caller read them: runs/tensorboard.py), with its date, steps, last and
+lowest loss and a guessed state.
 
 The state is a guess: `running` while a process of this user holds the file open (Linux's /proc; the
 logger keeps it open for the whole run) or, where that cannot be told, while it changed in the last
@@ -11,11 +12,16 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuneconf.runs.loggers import LoggerTarget
 from tuneconf.runs.logs import LogReader, Metrics
+
+if TYPE_CHECKING:
+    from tuneconf.runs.tensorboard import Board
 
 RUNNING_WINDOW_S = 60.0
 MAX_RUNS = 1_000
@@ -35,7 +41,7 @@ class Run:
     size: int
     state: str
     metrics: Metrics | None = None
-    """None: not parsed (TensorBoard), or `problem` says why not."""
+    """None: not parsed (TensorBoard folders not read), or `problem` says why not."""
     problem: str = ""
 
     @property
@@ -83,8 +89,14 @@ def event_folders(target: LoggerTarget) -> list[Path]:
     return sorted(with_events, key=_mtime, reverse=True)[:MAX_RUNS]
 
 
-def runs_of(target: LoggerTarget, now: float | None = None, window: float = RUNNING_WINDOW_S) -> list[Run]:
-    """The runs `target` wrote, newest first, each DiskLogger file parsed whole."""
+def runs_of(
+    target: LoggerTarget,
+    now: float | None = None,
+    window: float = RUNNING_WINDOW_S,
+    boards: Mapping[Path, Board] | None = None,
+) -> list[Run]:
+    """The runs `target` wrote, newest first, each DiskLogger file parsed whole; TensorBoard folders with
+    what `boards` read of them (else listed without steps)."""
     now = time.time() if now is None else now
     held = open_files()
     runs: list[Run] = []
@@ -97,12 +109,24 @@ def runs_of(target: LoggerTarget, now: float | None = None, window: float = RUNN
             continue
         runs.append(summary(reader, target, now, window, held))
     for folder in event_folders(target):
-        prefix = f"{folder.resolve()}{os.sep}{_EVENTS}"
-        writing = held is not None and any(p.startswith(prefix) for p in held)
-        modified = _newest_event(folder)
-        state = "running" if writing or (held is None and now - modified < window) else "unknown"
-        runs.append(Run(folder, _started(folder), modified, 0, state))
+        board = boards.get(folder) if boards is not None else None
+        runs.append(board_run(folder, target, now, window, held, board))
     return runs
+
+
+def board_run(
+    folder: Path, target: LoggerTarget, now: float, window: float, held: set[str] | None, board: Board | None
+) -> Run:
+    """A TensorBoard event folder as a run: its steps when `board` read them, its state as a log's."""
+    prefix = f"{folder.resolve()}{os.sep}{_EVENTS}"
+    writing = None if held is None else any(p.startswith(prefix) for p in held)
+    modified = _newest_event(folder)
+    read = board is not None and not board.problem
+    metrics = board.metrics if board is not None and read else Metrics()
+    state = state_of(metrics, target, now - modified, window, writing)
+    problem = board.problem if board is not None and not board.missing else ""
+    size = _events_size(folder)
+    return Run(folder, _started(folder), modified, size, state, metrics if read else None, problem)
 
 
 def summary(reader: LogReader, target: LoggerTarget, now: float, window: float, held: set[str] | None) -> Run:
@@ -195,3 +219,10 @@ def _newest_event(folder: Path) -> float:
         return max((_mtime(p) for p in folder.iterdir() if p.name.startswith(_EVENTS)), default=0.0)
     except OSError:
         return 0.0
+
+
+def _events_size(folder: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith(_EVENTS))
+    except OSError:
+        return 0

@@ -4,16 +4,18 @@ limits, as effective.py does, against torchtune 0.6.1's loggers (torchtune/train
 
 - DiskLogger: `log_dir/filename`, else `log_dir/log_<unix time>.txt`, one file per run (runs/logs.py reads it);
 - TensorBoardLogger: event files under `log_dir/run_<rank>_<time>/` (`organize_logs`, the default) or
-  `log_dir/`: listed, not parsed; whether `tensorboard` (a reader) is installed is the caller's question;
-- WandBLogger, CometLogger, MLFlowLogger: the run's link is made when the run starts, not known here;
+  `log_dir/`: read by runs/tensorboard.py through the user's interpreter (its `tensorboard` package);
+- WandBLogger, CometLogger: nothing to read; the project's page is linked when the config names it
+  (W&B: `entity` and `project`, default "torchtune"; Comet: `workspace` and `project`); the run's own
+  link is made when the run starts;
+- MLFlowLogger: stored where MLFLOW_TRACKING_URI points, not read;
 - StdoutLogger: the metrics go to the run's output, no file."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import urllib.parse
 from dataclasses import dataclass
-from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +34,26 @@ KINDS = {
 }
 """torchtune's loggers by class name; any other component is "other"."""
 _ELSEWHERE = {
-    "wandb": "Weights & Biases: the run's link is made by wandb.init when the run starts (it prints it); "
-    "it cannot be known from the config",
-    "comet": "Comet: the experiment's link is made when the run starts (comet_ml prints it); "
-    "it cannot be known from the config",
+    "wandb": "Weights & Biases charts this run: the run's link is printed in the terminal when it starts",
+    "comet": "Comet charts this run: the experiment's link is printed in the terminal when it starts",
     "mlflow": "MLflow: the run is stored where MLFLOW_TRACKING_URI points (else ./mlruns); tuneconf does not read it",
     "stdout": "StdoutLogger prints the metrics in the run's output: there is no file to read (DiskLogger keeps one)",
 }
+
+
+_LINKS = {
+    # kind: (label, page address, the keys naming the page and their defaults in torchtune 0.6.1)
+    "wandb": ("Weights & Biases", "https://wandb.ai/{}/{}", (("entity", None), ("project", "torchtune"))),
+    "comet": ("Comet", "https://www.comet.com/{}/{}", (("workspace", None), ("project", None))),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page where the run is charted by someone else (W&B, Comet): shown, never read."""
+
+    label: str
+    url: str
 
 
 @dataclass
@@ -57,6 +72,8 @@ class LoggerTarget:
     expected_steps: int | None = None
     """epochs × max_steps_per_epoch when the config says both: the last step of a finished run."""
     log_every: int = 1
+    link: Link | None = None
+    """W&B's or Comet's project page, when the config names it."""
 
     @property
     def files_known(self) -> bool:
@@ -82,6 +99,8 @@ def resolve_logger(doc: ParsedConfig, overrides: list[str], cwd: Path) -> Logger
     target.expected_steps, target.log_every = _schedule(values)
     if target.kind in _ELSEWHERE:
         target.problem = _ELSEWHERE[target.kind]
+        if target.kind in _LINKS:
+            _link(target, values)
         return target
     if target.kind == "other":
         target.problem = f"{component} is not one of torchtune's loggers: where it writes is not known"
@@ -111,13 +130,25 @@ def _locate(target: LoggerTarget, values: Values, cwd: Path) -> None:
         target.organize_logs = organize is not False
 
 
-def installed(module: str, search_path: Sequence[Path]) -> bool:
-    """Whether `module` (`tensorboard`, the event files' reader) is found on the user's import path
-    (index/environment.py), without importing it."""
-    try:
-        return PathFinder.find_spec(module, [str(p) for p in search_path]) is not None
-    except (ImportError, ValueError, OSError):
-        return False
+def _link(target: LoggerTarget, values: Values) -> None:
+    """The project page of a W&B or Comet run; without the keys naming it, `problem` says which is missing
+    (the service would pick a default account the config does not show)."""
+    label, address, keys = _LINKS[target.kind]
+    parts: list[str] = []
+    for key, default in keys:
+        value, why = values.get((LOGGER_KEY, key))
+        if why:
+            target.problem += f"; metric_logger.{key} is not known here: {why}"
+            return
+        value = default if value is None or value == "" else value
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            target.problem = (
+                f"{label}: without metric_logger.{key} the project's page cannot be known from the config: "
+                "the run's link is printed in the terminal when it starts"
+            )
+            return
+        parts.append(urllib.parse.quote(str(value), safe=""))
+    target.link = Link(f"{label}: {'/'.join(urllib.parse.unquote(p) for p in parts)}", address.format(*parts))
 
 
 def _kind(component: str) -> str:

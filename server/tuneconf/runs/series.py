@@ -2,7 +2,8 @@
 parsed) and remembers, for each byte offset it stopped at, how long each series was; a client that says
 which offset it has (`since`) gets only the points logged after it. A file that was replaced, shrank or
 restarted (steps went back: the points the client has are no longer all true) is sent whole again with
-`reset`.
+`reset`. A TensorBoard folder (runs/tensorboard.py) is read whole by the user's interpreter when its
+event files changed: its points are sent whole (reset) after each such read, nothing while it did not.
 
 Numbers travel as compact arrays: the new steps once, and per scalar its values (and its own steps only
 where they differ from the shared ones). NaN and infinities become null: JSON has no word for them."""
@@ -17,9 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tuneconf.runs.history import RUNNING_WINDOW_S, Run, log_files, open_files, runs_of, summary
+from tuneconf.index.environment import resolve_interpreter
+from tuneconf.runs.history import (
+    RUNNING_WINDOW_S,
+    Run,
+    board_run,
+    event_folders,
+    log_files,
+    open_files,
+    runs_of,
+    summary,
+)
 from tuneconf.runs.loggers import LoggerTarget
 from tuneconf.runs.logs import LogReader, Metrics
+from tuneconf.runs.tensorboard import Boards, missing_note, signature
 
 MAX_MARKS = 64
 """Offsets remembered per file: a client further behind than that is sent the file whole."""
@@ -109,6 +121,8 @@ class Tails:
     def __init__(self) -> None:
         self._tails: OrderedDict[Path, Tail] = OrderedDict()
         self._lock = threading.Lock()
+        self.boards = Boards()
+        """TensorBoard folders read so far."""
 
     def get(self, path: Path) -> Tail:
         with self._lock:
@@ -122,9 +136,9 @@ class Tails:
 
 
 def choose_log(target: LoggerTarget, log_file: str | None, after: float | None) -> Path | None:
-    """The log the view shows: `log_file` when it is one of the logger's files, else the newest (started
-    no earlier than `after`, a run's start time, when given)."""
-    files = log_files(target)
+    """The log the view shows: `log_file` when it is one of the logger's files (TensorBoard: event
+    folders), else the newest (started no earlier than `after`, a run's start time, when given)."""
+    files = event_folders(target) if target.kind == "tensorboard" else log_files(target)
     if log_file:
         wanted = Path(log_file)
         return next((f for f in files if f == wanted or f.resolve() == wanted.resolve()), None)
@@ -138,6 +152,11 @@ def _stamp(path: Path) -> float:
     name = path.name
     if name.startswith("log_") and name.endswith(".txt") and name[4:-4].isdigit():
         return float(name[4:-4])
+    if name.startswith("run_"):  # TensorBoardLogger's run_<rank>_<time>
+        try:
+            return float(name.rsplit("_", 1)[-1])
+        except ValueError:
+            pass
     try:
         return path.stat().st_mtime
     except OSError:
@@ -150,17 +169,21 @@ def run_series(
     log_file: str | None = None,
     since: dict[str, Any] | None = None,
     after: float | None = None,
+    interpreter: str | None = None,
 ) -> dict[str, Any]:
     """The Run view's answer: the logger, the chosen log and its points after `since` ({file, offset,
-    generation}); `waiting` says why there are none yet (no log, an unread logger)."""
+    generation}); `waiting` says why there are none yet (no log, an unread logger, W&B's link).
+    `interpreter`: the one the runs use, which reads TensorBoard's files (default: tuneconf's)."""
     reply: dict[str, Any] = logger_json(target)
-    if target.problem or target.kind != "disk":
-        reply["waiting"] = target.problem or "TensorBoard event files are not read by the Run view"
+    if target.problem or target.kind not in ("disk", "tensorboard"):
+        reply["waiting"] = target.problem or f"{target.component} is not read by the Run view"
         return reply
     path = choose_log(target, log_file, after)
     if path is None:
-        reply["waiting"] = f"no log yet in {target.log_dir}"
+        reply["waiting"] = f"no {'event files' if target.kind == 'tensorboard' else 'log'} yet in {target.log_dir}"
         return reply
+    if target.kind == "tensorboard":
+        return _board_series(tails, target, path, since, resolve_interpreter(interpreter), reply)
     tail = tails.get(path)
     with tail.lock:
         try:
@@ -187,8 +210,57 @@ def run_series(
     return reply
 
 
+def _board_series(
+    tails: Tails,
+    target: LoggerTarget,
+    folder: Path,
+    since: dict[str, Any] | None,
+    interpreter: str,
+    reply: dict[str, Any],
+) -> dict[str, Any]:
+    """A TensorBoard folder's points: all of them after each new read, none while the client has them."""
+    board, generation = tails.boards.read(interpreter, [folder])[folder]
+    if board.problem:
+        reply["waiting"] = board.problem
+        return reply
+    offset = sum(size for _, size, _ in signature(folder))
+    held = since is not None and since.get("file") == str(folder)
+    same = (
+        held
+        and since is not None
+        and _int(since.get("offset")) == offset
+        and _int(since.get("generation")) == generation
+    )
+    metrics = board.metrics
+    reply.update(reset=not same, offset=offset, generation=generation, steps=[], series={})
+    if not same:
+        reply.update(steps=metrics.steps, series=_whole(metrics))
+    run = board_run(folder, target, time.time(), RUNNING_WINDOW_S, open_files(), board)
+    reply.update(
+        file=str(folder),
+        started=run.started,
+        modified=run.modified,
+        state=run.state,
+        lastStep=metrics.last_step,
+        stepCount=len(metrics.steps),
+        corrupt=0,
+        restarts=0,
+    )
+    return reply
+
+
+def _whole(metrics: Metrics) -> dict[str, Any]:
+    series: dict[str, Any] = {}
+    for name, found in metrics.series.items():
+        entry: dict[str, Any] = {"values": [v if math.isfinite(v) else None for v in found.values]}
+        if found.steps != metrics.steps:
+            entry["steps"] = found.steps
+        series[name] = entry
+    return series
+
+
 def logger_json(target: LoggerTarget) -> dict[str, Any]:
-    return {
+    reply: dict[str, Any] = {
         "logger": {
             "kind": target.kind,
             "component": target.component,
@@ -198,15 +270,19 @@ def logger_json(target: LoggerTarget) -> dict[str, Any]:
         "expectedSteps": target.expected_steps,
         "logEvery": target.log_every,
     }
+    if target.link is not None:
+        reply["link"] = {"label": target.link.label, "url": target.link.url}
+    return reply
 
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def runs_json(tails: Tails, target: LoggerTarget) -> dict[str, Any]:
+def runs_json(tails: Tails, target: LoggerTarget, interpreter: str | None = None) -> dict[str, Any]:
     """The runs of a config for the Runs tree, newest first: each DiskLogger file read incrementally
-    through `tails` (a second listing parses only what was appended); TensorBoard folders listed."""
+    through `tails` (a second listing parses only what was appended); TensorBoard folders read by
+    `interpreter` (only those whose event files changed since the last listing)."""
     reply = logger_json(target)
     if target.problem:
         reply["runs"] = []
@@ -223,10 +299,12 @@ def runs_json(tails: Tails, target: LoggerTarget) -> dict[str, Any]:
                 continue
             runs.append(summary(tail.reader, target, now, RUNNING_WINDOW_S, held))
     if target.kind == "tensorboard":
-        runs.extend(runs_of(target, now))
-        reply["note"] = (
-            f"TensorBoard event files are listed, not read: `tensorboard --logdir {target.log_dir}` shows them"
-        )
+        python = resolve_interpreter(interpreter)
+        read = tails.boards.read(python, event_folders(target))
+        boards = {folder: board for folder, (board, _) in read.items()}
+        runs.extend(runs_of(target, now, boards=boards))
+        if any(board.missing for board in boards.values()):
+            reply["note"] = missing_note(python)
     reply["runs"] = [run_json(run) for run in runs]
     return reply
 

@@ -55,13 +55,15 @@ def _number(value: Any) -> float | None:
 def _series(ls: TuneconfServer, uri: Any, overrides: Any, log_file: Any, since: Any, after: Any) -> Any:
     view = ls.view(uri, config=True)
     cwd = folder_of(Path(path_of(uri)), ls.project.folders)
+    interpreter = ls.project.index.env.interpreter  # TensorBoard files are read by the user's tensorboard
 
     def work() -> dict[str, Any]:
         from tuneconf.runs.loggers import resolve_logger
         from tuneconf.runs.series import run_series
 
         target = resolve_logger(view.parsed, _strings(overrides), cwd)
-        return run_series(tails(), target, _text(log_file), since if isinstance(since, dict) else None, _number(after))
+        seen = since if isinstance(since, dict) else None
+        return run_series(tails(), target, _text(log_file), seen, _number(after), interpreter)
 
     return work
 
@@ -70,12 +72,13 @@ def _series(ls: TuneconfServer, uri: Any, overrides: Any, log_file: Any, since: 
 def _runs(ls: TuneconfServer, uri: Any, overrides: Any) -> Any:
     view = ls.view(uri, config=True)
     cwd = folder_of(Path(path_of(uri)), ls.project.folders)
+    interpreter = ls.project.index.env.interpreter
 
     def work() -> Any:
         from tuneconf.runs.loggers import resolve_logger
         from tuneconf.runs.series import runs_json
 
-        return runs_json(tails(), resolve_logger(view.parsed, _strings(overrides), cwd))
+        return runs_json(tails(), resolve_logger(view.parsed, _strings(overrides), cwd), interpreter)
 
     return work
 
