@@ -55,6 +55,7 @@ def test_the_vsix_holds_the_extension_and_the_server_libraries() -> None:
     for needed in (
         "extension/dist/extension.js",
         "extension/bundled/tool/launch.py",
+        "extension/bundled/tool/tee.py",
         "extension/bundled/libs/tuneconf/lsp/server.py",
         "extension/bundled/libs/pygls/__init__.py",
         "extension/bundled/libs/omegaconf/__init__.py",

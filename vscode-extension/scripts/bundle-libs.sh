@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bundle the tuneconf server into the extension: bundled/libs (tuneconf and its runtime
-# dependencies, pinned with hashes in bundled-requirements.txt) and bundled/tool/launch.py (the entry
-# point the extension runs).
+# dependencies, pinned with hashes in bundled-requirements.txt), bundled/tool/launch.py (the entry
+# point the extension runs) and bundled/tool/tee.py (the wrapper a recipe runs behind: its last lines).
 #
 # usage: PYTHON=python3.11 scripts/bundle-libs.sh [REPO_ROOT]
 #   PYTHON     interpreter whose pip installs the libs (default python3); its version and
@@ -29,4 +29,5 @@ rm -rf "$libs/bin"
 find "$libs" -name direct_url.json -path '*.dist-info/*' -delete
 
 cp "$ext_dir/bundled-src/launch.py" "$tool/launch.py"
-echo "bundled: $libs, $tool/launch.py"
+cp "$ext_dir/bundled-src/tee.py" "$tool/tee.py"
+echo "bundled: $libs, $tool/launch.py, $tool/tee.py"

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 const manifest = JSON.parse(readFileSync("package.json", "utf8"));
 const out = resolve(process.argv[2] ?? `../dist/${manifest.name}-${manifest.version}.vsix`);
 
-for (const needed of ["bundled/libs/tuneconf", "bundled/tool/launch.py"]) {
+for (const needed of ["bundled/libs/tuneconf", "bundled/tool/launch.py", "bundled/tool/tee.py"]) {
   if (!existsSync(needed)) {
     console.error(`package: ${needed} is missing; run scripts/bundle-libs.sh first`);
     process.exit(1);

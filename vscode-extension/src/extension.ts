@@ -1,7 +1,9 @@
 // Entry point: wire the output channel, the server, the commands and the settings watcher.
+import * as path from "node:path";
 import * as vscode from "vscode";
 
 import { SECTION, ServerConnection } from "./client";
+import { CLIENT_COMMANDS } from "./commandIds";
 import { registerCommands } from "./commands";
 import { registerConfigReferences } from "./configReferences";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
@@ -15,6 +17,12 @@ let active: ServerConnection | undefined;
 /** What the extension exports (`extension.exports`): read by the code-server e2e, which cannot see into a webview. */
 export interface TuneconfApi {
   runView(config: string): RunViewSnapshot | undefined;
+  /** Runs the config with these overrides through the checked plan (its dialogs as a person sees them); resolves when the task ends. */
+  run(config: string, overrides: string[]): Promise<void>;
+  /** What the Run view's Stop does (its run's task terminated), while the config's view says running; false otherwise. */
+  stop(config: string): boolean;
+  /** Compare Runs on log files of the config's runs (its plain argument form): the view's snapshot, or undefined when none opened. */
+  compare(config: string, files: string[]): Promise<(() => import("./runs/compare").CompareSnapshot) | undefined>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TuneconfApi> {
@@ -23,7 +31,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Tuneco
   active = connection;
   let runs: Runs | undefined = undefined;
   const views = new RunViews(connection, context.workspaceState, context.extensionUri, (uri) => runs?.overridesFor(uri) ?? []);
-  runs = new Runs(connection, channel, context.workspaceState, views);
+  // A recipe runs behind bundled/tool/tee.py, which keeps its last lines in the storage folder for the Run view.
+  const tee = {
+    tool: path.join(context.extensionPath, "bundled", "tool", "tee.py"),
+    storage: (context.storageUri ?? context.globalStorageUri).fsPath,
+  };
+  runs = new Runs(connection, channel, context.workspaceState, views, tee);
   const effective = new EffectiveConfigProvider(connection, (uri) => runs.overridesFor(uri));
   context.subscriptions.push(
     channel,
@@ -51,7 +64,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Tuneco
   );
   registerConfigReferences(context);
   await connection.start();
-  return { runView: (config) => views.snapshot(config) };
+  return {
+    runView: (config) => views.snapshot(config),
+    run: (config, overrides) => runs.run(vscode.Uri.parse(config), { overrides, action: "Run" }),
+    stop: (config) => views.stop(config),
+    compare: async (config, files) => {
+      const view = await vscode.commands.executeCommand<import("./runs/compare").CompareView | undefined>(CLIENT_COMMANDS.compareRuns, { config, files });
+      return view === undefined ? undefined : () => view.snapshot();
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -37,8 +37,10 @@ MAX_MARKS = 64
 """Offsets remembered per file: a client further behind than that is sent the file whole."""
 MAX_TAILS = 64
 """Log files kept open for reading (least recently asked dropped)."""
-START_SLACK_S = 5.0
-"""A log named `log_<time>.txt` belongs to a run started at `after` when its time is at most this earlier."""
+START_SLACK_S = 1.0
+"""A log named `log_<time>.txt` belongs to a run started at `after` when its time is at most this earlier:
+the name is whole seconds, and torchtune names the log seconds after the launch (once the recipe set up),
+so one second of slack is enough, and a run launched right after another never takes that one's log."""
 
 
 @dataclass(frozen=True)

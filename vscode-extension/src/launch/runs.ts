@@ -11,6 +11,7 @@ import { downloadOutcome, downloadPlanOf } from "./downloadPlan";
 import { runProcess } from "./execute";
 import { LaunchPlanner } from "./plan";
 import { exportSlurm } from "./slurm";
+import { takeTail, teeArgv, type TeePaths, teeSetup } from "./tee";
 
 export class Runs {
   private readonly planner: LaunchPlanner;
@@ -22,6 +23,8 @@ export class Runs {
     private readonly memory: Memory,
     /** The Run views: a run opens its config's view beside the editor. */
     private readonly views?: RunViews,
+    /** The run wrapper and the storage folder for its tail files; without it a run's last lines are not kept. */
+    private readonly tee?: TeePaths,
   ) {
     this.planner = new LaunchPlanner(server, channel);
   }
@@ -39,12 +42,16 @@ export class Runs {
     }
     const name = `tune run ${plan.recipe ?? ""}${fixed === undefined ? "" : ` (${fixed.action.toLowerCase()})`}`;
     const overrides = fixed?.overrides ?? this.planner.overridesFor(uri);
-    this.views?.started(uri, { overrides, startedMs: Date.now(), taskName: name });
+    const startedMs = Date.now();
+    this.views?.started(uri, { overrides, startedMs, taskName: name });
+    // The recipe (not the prepare step, not Debug) runs behind the wrapper that keeps its last lines.
+    const tee = teeSetup(this.tee, plan.debug.python, `${startedMs}-${Math.random().toString(36).slice(2, 8)}`);
     let exitCode: number | undefined;
     try {
-      exitCode = await runProcess(name, plan.argv, plan.cwd);
+      exitCode = await runProcess(name, tee === undefined ? plan.argv : teeArgv(tee, plan.argv), plan.cwd);
     } finally {
-      this.views?.ended(uri, exitCode);
+      const tail = tee === undefined ? undefined : await takeTail(tee.tailFile);
+      this.views?.ended(uri, exitCode, exitCode === 0 ? undefined : tail);
     }
   }
 

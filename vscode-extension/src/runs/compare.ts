@@ -18,10 +18,25 @@ export interface RunRef {
   overrides: string[];
 }
 
-export function compareRuns(server: ServerConnection, memory: Memory, extensionUri: vscode.Uri, runs: RunRef[]): void {
+/** What a test (the code-server e2e, through the extension's exports) can read of a compare view. */
+export interface CompareSnapshot {
+  title: string;
+  /** Every run's series has been asked for and handed to the page. */
+  loaded: boolean;
+  /** The runs in the legend's order: their log, label, and points per scalar as the page last drew them. */
+  runs: { file: string; label: string; drawn: Record<string, number> }[];
+}
+
+/** An open compare view. */
+export interface CompareView {
+  readonly panel: vscode.WebviewPanel;
+  snapshot(): CompareSnapshot;
+}
+
+export function compareRuns(server: ServerConnection, memory: Memory, extensionUri: vscode.Uri, runs: RunRef[]): CompareView | undefined {
   if (runs.length === 0) {
     void vscode.window.showInformationMessage("tuneconf: select one or more runs in the tuneconf Runs view to compare them.");
-    return;
+    return undefined;
   }
   const dist = vscode.Uri.joinPath(extensionUri, "dist");
   const title = runs.length === 1 ? `Run: ${path.basename(runs[0].file)}` : `Compare ${runs.length} runs`;
@@ -37,11 +52,19 @@ export function compareRuns(server: ServerConnection, memory: Memory, extensionU
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
     title,
   });
+  const labelled = runs.map((run, i) => ({ id: String(i), label: runLabel(run.file, overridesOf(memory, run.file)) }));
+  const drawn = new Map<string, Record<string, number>>();
+  let loaded = false;
   webview.onDidReceiveMessage(async (message: FromWebview) => {
+    if (message.type === "drawn") {
+      drawn.set(message.runId, message.points);
+      return;
+    }
     if (message.type !== "ready") {
       return;
     }
-    const labelled = runs.map((run, i) => ({ id: String(i), label: runLabel(run.file, overridesOf(memory, run.file)) }));
+    loaded = false;
+    drawn.clear();
     await webview.postMessage({ type: "init", title, live: false, runs: labelled });
     for (const [i, run] of runs.entries()) {
       const reply = (await server.executeCommand(SERVER_COMMANDS.runSeries, [run.config.toString(), run.overrides, run.file, null, null])) as
@@ -53,5 +76,14 @@ export function compareRuns(server: ServerConnection, memory: Memory, extensionU
       }
     }
     await webview.postMessage({ type: "status", state: "unknown" });
+    loaded = true;
   });
+  return {
+    panel,
+    snapshot: () => ({
+      title,
+      loaded,
+      runs: runs.map((run, i) => ({ file: run.file, label: labelled[i].label, drawn: { ...(drawn.get(String(i)) ?? {}) } })),
+    }),
+  };
 }

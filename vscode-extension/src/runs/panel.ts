@@ -27,6 +27,8 @@ export interface RunViewSnapshot {
   state: string;
   file: string | undefined;
   lastStep: number | null;
+  /** The exit code of the run's task, once it ended (-1: VS Code could not tell, as after Stop). */
+  exitCode: number | undefined;
   /** Points per scalar as the page last drew them. */
   drawn: Record<string, number>;
 }
@@ -37,6 +39,8 @@ export class RunView implements vscode.Disposable {
   private file: string | undefined;
   private launch: Launch | undefined;
   private exitCode: number | undefined;
+  /** The last lines a failed run printed (the run wrapper's tail file). */
+  private tail: string[] | undefined;
   private endedMs: number | undefined;
   private serverState: string | undefined;
   private startedMs: number | undefined;
@@ -44,6 +48,8 @@ export class RunView implements vscode.Disposable {
   private drawn: Record<string, number> = {};
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
+  /** Stop was pressed for the run followed: its end reads "stopped", not "failed". */
+  private stopped = false;
   /** Bumped by restart(): a reply fetched for an earlier run is dropped (a re-run while a fetch is in flight). */
   private session = 0;
   /** A poll asked for while one was in flight: run it when that one ends. */
@@ -83,15 +89,17 @@ export class RunView implements vscode.Disposable {
   /** Follow a run the extension just started: a fresh log, the task's state. */
   follow(launch: Launch): void {
     this.launch = launch;
+    this.stopped = false;
     this.overrides = launch.overrides;
-    this.exitCode = this.endedMs = this.file = this.since = this.serverState = undefined;
+    this.exitCode = this.endedMs = this.file = this.since = this.serverState = this.tail = undefined;
     this.startedMs = launch.startedMs;
     this.restart();
   }
 
-  /** The run's task ended with `exitCode` (undefined: VS Code could not tell). */
-  ended(exitCode: number | undefined): void {
+  /** The run's task ended with `exitCode` (undefined: VS Code could not tell); `tail`: its last lines. */
+  ended(exitCode: number | undefined, tail?: string[]): void {
     this.exitCode = exitCode ?? -1;
+    this.tail = tail;
     this.endedMs = Date.now();
     this.schedule(0);
   }
@@ -106,14 +114,28 @@ export class RunView implements vscode.Disposable {
   }
 
   snapshot(): RunViewSnapshot {
-    return { state: this.state(), file: this.file, lastStep: this.lastStep, drawn: { ...this.drawn } };
+    return { state: this.state(), file: this.file, lastStep: this.lastStep, exitCode: this.exitCode, drawn: { ...this.drawn } };
   }
 
   dispose(): void {
     this.panel.dispose();
   }
 
+  /** What the Stop button does: end the task of the run this view follows, while it goes. */
+  stop(): boolean {
+    const task = this.launch !== undefined && this.exitCode === undefined ? taskOf(this.launch.taskName) : undefined;
+    if (task === undefined) {
+      return false;
+    }
+    this.stopped = true;
+    task.terminate();
+    return true;
+  }
+
   private state(): RunState {
+    if (this.stopped && this.exitCode !== undefined && this.exitCode !== 0) {
+      return "stopped";
+    }
     return stateOf(this.exitCode, this.launch !== undefined && this.exitCode === undefined, this.serverState);
   }
 
@@ -135,8 +157,8 @@ export class RunView implements vscode.Disposable {
       this.restart();
     } else if (message.type === "drawn") {
       this.drawn = message.points;
-    } else if (message.type === "stop" && this.launch !== undefined) {
-      taskOf(this.launch.taskName)?.terminate();
+    } else if (message.type === "stop") {
+      this.stop();
     } else if (message.type === "openLog" && this.file !== undefined) {
       await vscode.window.showTextDocument(vscode.Uri.file(this.file), { preview: true, viewColumn: vscode.ViewColumn.Active });
     }
@@ -191,7 +213,7 @@ export class RunView implements vscode.Disposable {
     this.post({ type: "series", runId: "run", reply });
     const state = this.state();
     const endedMs = this.endedMs ?? (state !== "running" && reply.modified !== undefined ? reply.modified * 1000 : undefined);
-    this.post({ type: "status", state, exitCode: this.exitCode, startedMs: this.startedMs, endedMs });
+    this.post({ type: "status", state, exitCode: this.exitCode, startedMs: this.startedMs, endedMs, tail: this.tail });
   }
 }
 

@@ -24,6 +24,10 @@ export function registerRunViews(
   const tree = new RunsTree(server, memory, overridesFor);
   const treeView = vscode.window.createTreeView(RUNS_TREE, { treeDataProvider: tree, canSelectMany: true });
   const selected = (clicked: unknown): RunRef[] => {
+    const plain = plainRuns(clicked);
+    if (plain !== undefined) {
+      return plain.files.map((file) => ({ config: plain.config, file, overrides: overridesOf(memory, file) ?? overridesFor(plain.config) }));
+    }
     const nodes: RunsNode[] = treeView.selection.length > 1 ? [...treeView.selection] : clicked !== undefined ? [clicked as RunsNode] : [...treeView.selection];
     return nodes.flatMap((node) =>
       node.kind === "run"
@@ -45,6 +49,7 @@ export function registerRunViews(
       }
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.refreshRuns, () => tree.refresh()),
+    // The view it opened is returned (the e2e reads its snapshot through the extension's exports).
     vscode.commands.registerCommand(CLIENT_COMMANDS.compareRuns, (clicked?: unknown) => compareRuns(server, memory, extensionUri, selected(clicked))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.resumeRun, async (clicked?: unknown) => {
       const target = resumeTarget(clicked, views, memory, overridesFor);
@@ -78,4 +83,20 @@ function resumeTarget(
   const front = views.active()?.target();
   const editor = vscode.window.activeTextEditor?.document.uri;
   return front ?? (editor !== undefined ? { config: editor, overrides: overridesFor(editor) } : undefined);
+}
+
+/**
+ * Compare Runs' plain argument form, `{ config, files }` (a config's uri or uri string and the log files of
+ * its runs), for callers that hold no tree node; undefined for anything else (a node, nothing).
+ */
+export function plainRuns(clicked: unknown): { config: vscode.Uri; files: string[] } | undefined {
+  if (typeof clicked !== "object" || clicked === null || !("config" in clicked) || !("files" in clicked)) {
+    return undefined;
+  }
+  const { config, files } = clicked;
+  const uri = typeof config === "string" ? vscode.Uri.parse(config) : config instanceof vscode.Uri ? config : undefined;
+  if (uri === undefined || !Array.isArray(files) || !files.every((file): file is string => typeof file === "string")) {
+    return undefined;
+  }
+  return { config: uri, files };
 }

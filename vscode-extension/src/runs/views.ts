@@ -45,15 +45,21 @@ export class RunViews implements vscode.Disposable, vscode.CodeLensProvider {
     this.open(config).follow(launch);
   }
 
-  ended(config: vscode.Uri, exitCode: number | undefined): void {
+  /** A run of `config` ended; `tail`: the last lines it printed (a failed run's, from the run wrapper). */
+  ended(config: vscode.Uri, exitCode: number | undefined, tail?: string[]): void {
     this.going.delete(config.toString());
     this.lensesChanged.fire();
-    this.views.get(config.toString())?.ended(exitCode);
+    this.views.get(config.toString())?.ended(exitCode, tail);
   }
 
   /** The view in front (its panel active), for commands run from its title bar. */
   active(): RunView | undefined {
     return [...this.views.values()].find((view) => view.panel.active);
+  }
+
+  /** Stop the run the config's view follows (its Stop button); false when none is going. */
+  stop(config: string): boolean {
+    return this.views.get(config)?.stop() ?? false;
   }
 
   snapshot(config: string): RunViewSnapshot | undefined {
