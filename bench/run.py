@@ -60,7 +60,7 @@ def main() -> None:
     print("measuring inside the server …", file=sys.stderr)
     inside = parsing.figures() | dotpaths.figures() | interpolations.figures(REQUESTS)
     results_runs = runs.figures()
-    results_run_view = run_view.figures()
+    results_run_view = run_view.figures() | {"draw": run_view.draw_figures(ROOT)}
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
     results["malformed_ms"] = malformed
     results["inside"] = inside

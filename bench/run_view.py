@@ -8,7 +8,9 @@ Run alone: .venv/bin/python bench/run_view.py  (prints the figures)
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -64,3 +66,22 @@ def figures(steps: int = 100_000, reps: int = 5) -> dict[str, float]:
 
 if __name__ == "__main__":
     print(json.dumps({"run_view": figures()}, indent=2))
+
+
+def draw_figures(root: Path) -> dict[str, Any]:
+    """The page's side (bench/webview_draw.js): the first draw of 100,000 steps × 4 scalars and a live update,
+    in headless Chromium with the .vsix's webview.js. Needs what `make e2e-vscode` installs (playwright-core
+    under .e2e/node, /usr/bin/chromium) and a built extension; else says what is missing."""
+    modules = root / ".e2e" / "node" / "node_modules"
+    dist = root / "vscode-extension" / "dist"
+    needed = (modules / "playwright-core", Path("/usr/bin/chromium"), dist / "webview.js")
+    missing = [str(p) for p in needed if not p.exists()]
+    if missing:
+        return {"skipped": f"needs {', '.join(missing)} (make e2e-vscode, make vsix)"}
+    env = dict(os.environ, NODE_PATH=str(modules))
+    script = root / "bench" / "webview_draw.js"
+    done = subprocess.run(["node", str(script), str(dist)], capture_output=True, text=True, env=env, timeout=300)
+    if done.returncode != 0:
+        return {"skipped": f"webview_draw.js failed: {done.stderr.strip()[-300:]}"}
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures

@@ -140,6 +140,14 @@ run_phase() {  # NAME
 for phase in $phases; do
   run_phase "$phase" || failed=1
 done
+# `tuneconf runs --html` of the runs the trusted phase made (issue 15), in the same headless Chromium: a
+# screenshot, and each run's loss curve with one point per step its table row says it logged.
+trusted_ws="$E2E_HOME/phases/trusted/workspace"
+if [ -d "$trusted_ws/configs/tiny/.artifacts" ]; then
+  ( cd "$trusted_ws" && "$python" -m tuneconf runs configs/tiny/lora_cpu.yaml --html "$out/trusted/runs.html" >/dev/null ) \
+    && NODE_PATH="$node_modules" node "$here/report_page.js" "$out/trusted/runs.html" "$out/trusted/runs-report.png" \
+    || failed=1
+fi
 echo "== e2e-vscode: screenshots, reports and logs are in $out"
 echo "== e2e-vscode: $([ "$failed" -eq 0 ] && echo PASSED || echo FAILED) in $((SECONDS - started)) s"
 exit "$failed"
