@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from editor_plan import completion_steps, position
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "editors" / "emacs" / "lsp_check.el"
 README = ROOT / "README.md"
@@ -64,11 +66,6 @@ def readme_snippet() -> str:
     return "".join(line[4:] + "\n" for line in match.group(1).splitlines())
 
 
-def position(text: str, needle: str, offset: int = 0) -> dict[str, int]:
-    before = text[: text.index(needle)]
-    return {"line": before.count("\n"), "character": len(before) - before.rfind("\n") - 1 + offset}
-
-
 @pytest.mark.skipif(EMACS is None, reason=WHY)
 @pytest.mark.skipif(importlib.util.find_spec("torchtune") is None, reason="needs torchtune installed (make setup)")
 def test_emacs_eglot_gets_diagnostics_hover_and_completion(tmp_path: Path) -> None:
@@ -90,16 +87,7 @@ def test_emacs_eglot_gets_diagnostics_hover_and_completion(tmp_path: Path) -> No
         "wait_codes": ["unknown-member", "unexpected-argument"],
         "timeout_s": 60,
         "hover": position(text, "lora_llama3_2_1b", 4),
-        "completions": [
-            {
-                "set_lines": [lines, lines, ["scratch:", "  _component_: torchtune.datasets."]],
-                "position": {"line": lines + 1, "character": len("  _component_: torchtune.datasets.")},
-            },
-            {
-                "set_lines": [lines + 1, lines + 2, ["  _component_: torchtune.datasets.alpaca_dataset", "  "]],
-                "position": {"line": lines + 2, "character": 2},
-            },
-        ],
+        "completions": completion_steps(lines),
     }
     home = tmp_path / "home"  # empty: no ~/.emacs.d, so only the README's block configures Emacs
     home.mkdir()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from editor_plan import completion_steps, position
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "editors" / "nvim" / "lsp_check.lua"
 DEMO = ROOT / "configs" / "demo_mistakes.yaml"
@@ -44,11 +46,6 @@ def find_nvim() -> tuple[str | None, str]:
 NVIM, WHY = find_nvim()
 
 
-def position(text: str, needle: str, offset: int = 0) -> dict[str, int]:
-    before = text[: text.index(needle)]
-    return {"line": before.count("\n"), "character": len(before) - before.rfind("\n") - 1 + offset}
-
-
 @pytest.mark.skipif(NVIM is None, reason=WHY)
 @pytest.mark.skipif(importlib.util.find_spec("torchtune") is None, reason="needs torchtune installed (make setup)")
 def test_neovim_gets_diagnostics_hover_and_completion(tmp_path: Path) -> None:
@@ -64,16 +61,7 @@ def test_neovim_gets_diagnostics_hover_and_completion(tmp_path: Path) -> None:
         "wait_codes": ["unknown-member", "unexpected-argument"],
         "timeout_ms": 60000,
         "hover": position(text, "lora_llama3_2_1b", 4),
-        "completions": [
-            {
-                "set_lines": [lines, lines, ["scratch:", "  _component_: torchtune.datasets."]],
-                "position": {"line": lines + 1, "character": len("  _component_: torchtune.datasets.")},
-            },
-            {
-                "set_lines": [lines + 1, lines + 2, ["  _component_: torchtune.datasets.alpaca_dataset", "  "]],
-                "position": {"line": lines + 2, "character": 2},
-            },
-        ],
+        "completions": completion_steps(lines),
     }
     xdg = {
         name: str(tmp_path / "xdg" / name)
