@@ -5,7 +5,8 @@ diff of the built-in as installed against the document (the client's `tuneconf.c
 
 No lens on a built-in itself (a file of the installed torchtune's configs), on a config whose model is no
 built-in's, or where the client does not implement the command. Cost: ~5 ms a lens request (the
-registry's configs with the same builder are read by our own parser)."""
+registry's configs with the same builder are read by our own parser), once per document version: code
+lenses are asked again after every edit."""
 
 from __future__ import annotations
 
@@ -19,11 +20,25 @@ from tuneconf.features.lenses import first_key_line
 from tuneconf.project import ConfigView, path_of
 from tuneconf.recipes.registry import Registry
 
+_LAST: dict[str, tuple[object, list[types.CodeLens]]] = {}
+"""The lenses of each document's last version (keyed by its parsed tree, which is per version)."""
+
 
 def compare_lenses(view: ConfigView, registry: Registry, client_commands: frozenset[str]) -> list[types.CodeLens]:
     """The lens, or none (see the module's docstring)."""
     if COMPARE_WITH_BUILTIN not in client_commands:
         return []
+    hit = _LAST.get(view.uri)
+    if hit is not None and hit[0] is view.parsed:
+        return hit[1]
+    if len(_LAST) > 64:
+        _LAST.clear()
+    found = _lenses(view, registry)
+    _LAST[view.uri] = (view.parsed, found)
+    return found
+
+
+def _lenses(view: ConfigView, registry: Registry) -> list[types.CodeLens]:
     path = Path(path_of(view.uri)) if view.uri.startswith("file:") else None
     if path is not None and registry.recipes_dir is not None and _inside(path, registry.recipes_dir):
         return []

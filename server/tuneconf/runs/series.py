@@ -198,17 +198,7 @@ def run_series(
         generation = since.get("generation") if same and since is not None else None
         reply.update(tail.points_since(_int(offset), _int(generation)))
         run = summary(tail.reader, target, time.time(), RUNNING_WINDOW_S, open_files())
-        metrics = tail.reader.metrics
-        reply.update(
-            file=str(path),
-            started=run.started,
-            modified=run.modified,
-            state=run.state,
-            lastStep=metrics.last_step,
-            stepCount=len(metrics.steps),
-            corrupt=metrics.corrupt,
-            restarts=metrics.restarts,
-        )
+        reply.update(_run_fields(path, run, tail.reader.metrics))
     return reply
 
 
@@ -238,17 +228,22 @@ def _board_series(
     if not same:
         reply.update(steps=metrics.steps, series=_whole(metrics))
     run = board_run(folder, target, time.time(), RUNNING_WINDOW_S, open_files(), board)
-    reply.update(
-        file=str(folder),
-        started=run.started,
-        modified=run.modified,
-        state=run.state,
-        lastStep=metrics.last_step,
-        stepCount=len(metrics.steps),
-        corrupt=0,
-        restarts=0,
-    )
+    reply.update(_run_fields(folder, run, metrics))
     return reply
+
+
+def _run_fields(path: Path, run: Run, metrics: Metrics) -> dict[str, Any]:
+    """What a reply says of the run it reads (a DiskLogger file or a TensorBoard folder)."""
+    return {
+        "file": str(path),
+        "started": run.started,
+        "modified": run.modified,
+        "state": run.state,
+        "lastStep": metrics.last_step,
+        "stepCount": len(metrics.steps),
+        "corrupt": metrics.corrupt,
+        "restarts": metrics.restarts,
+    }
 
 
 def _whole(metrics: Metrics) -> dict[str, Any]:
