@@ -24,7 +24,7 @@ test: setup vsix lint typecheck pytest ext-test
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m unit -n 2
 
-setup: $(STAMP) $(EXT_STAMP) editor-debs
+setup: $(STAMP) $(HYDRA_STAMP) $(EXT_STAMP) editor-debs
 
 # Debian's Emacs, eglot and yaml-mode for tests/editors/test_emacs.py, from apt-get when one is missing;
 # without apt-get or root, a note instead (and that test skips, saying why). Installed: one dpkg query.
@@ -42,6 +42,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(call step,python virtual environment ($(VENV)),$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --upgrade pip)
 	$(call step,tuneconf and its dev tools (pip),$(PY) -m pip install -c constraints.txt -e '.[dev]')
 	$(call step,torch 2.13.0 + torchtune 0.6.1 + torchao 0.13.0 (pip),$(PY) -m pip install -c constraints.txt torch==2.13.0 torchtune==0.6.1 && $(PY) -m pip install --no-deps torchao==0.13.0)
+	@touch $@
+
+# Hydra itself, for the tests that compare our static composition and override parsing with
+# hydra.compose (run there in a subprocess, never by tuneconf). A venv of its own: hydra-core 1.3 pins
+# omegaconf<2.4, and torchtune's side wants 2.4.
+HYDRA_VENV := .venv-hydra
+HYDRA_STAMP := $(HYDRA_VENV)/.tuneconf-installed
+$(HYDRA_STAMP): constraints-hydra.txt
+	$(call step,hydra-core 1.3.8 for the composition parity tests ($(HYDRA_VENV)),$(PYTHON) -m venv $(HYDRA_VENV) && $(HYDRA_VENV)/bin/python -m pip install -c constraints-hydra.txt hydra-core omegaconf)
 	@touch $@
 
 $(EXT_STAMP): $(EXT)/package.json $(EXT)/package-lock.json

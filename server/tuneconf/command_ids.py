@@ -40,7 +40,7 @@ SERVER_COMMANDS = (
     RESUME_PLAN,
 )
 
-LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "gpus", "problems", "errors", "warnings", "prepare", "debug")
+LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "title", "gpus", "problems", "errors", "warnings", "prepare", "debug")
 """The keys of the launch plan the server sends (tuneconf.launch.plan.plan_json)."""
 
 DOWNLOAD_PLAN_FIELDS = ("repo", "argv", "cwd", "outputDir")

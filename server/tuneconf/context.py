@@ -13,6 +13,7 @@ from tuneconf.settings import Settings
 if TYPE_CHECKING:  # imported where used: a server's first publish needs none of them (start-up)
     from tuneconf.document.parse import ParsedConfig
     from tuneconf.document.tree import Pair
+    from tuneconf.hydra.workspace import HydraInfo
     from tuneconf.index.imports import Checked
     from tuneconf.index.names import NameIndex
     from tuneconf.index.records import ModuleListing, Resolution
@@ -55,6 +56,8 @@ class AnalysisContext:
     """The installed torchtune's registry (its built-in configs: where a copied config came from)."""
     run_folder: Path | None = None
     """The folder `tune run` runs from (the workspace folder holding the config): relative paths start there."""
+    hydra: HydraInfo | None = None
+    """A Hydra config: its place in the Hydra project, call sites, resolvers, composition (hydra/workspace.py)."""
     stat_budget_s: float = 0.05
     """How long path checks may wait for the file system per check run (then they say nothing)."""
     pending: set[str] = field(default_factory=set)

@@ -8,13 +8,16 @@ than MAX_TOTAL_STEPS in all: a value beyond stays as written, listed as too deep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.values import ExpansionLimitError, to_python
 from tuneconf.findings import Finding, Severity
 from tuneconf.interpolation.bounds import UNNAMED, Bounds, Path, plain_key, refusal
 from tuneconf.overrides import merge
+
+if TYPE_CHECKING:
+    from tuneconf.hydra.workspace import HydraWorkspace, Place
 
 MAX_TOTAL_STEPS = 4_000
 """Values OmegaConf visits for all of one config (about a second at worst), on top of each value's bounds."""
@@ -58,6 +61,26 @@ def prepare(doc: ParsedConfig, overrides: list[str]) -> Prepared:
     except ExpansionLimitError as exc:
         return Prepared(None, Effective("", merged.findings, str(exc), too_large=True))
     return Prepared(plain, None, merged.findings)
+
+
+def hydra_prepared(workspace: HydraWorkspace, place: Place, overrides: list[str]) -> Prepared:
+    """A Hydra config's effective config: its primary composed as Hydra would with `overrides` (a
+    group option: the composition that includes it), with the composition's errors."""
+    from tuneconf.hydra.override_check import override_findings
+
+    findings = override_findings(workspace, place, overrides) if overrides else []
+    if place.group:
+        composed = workspace.composition_for(place)
+    else:
+        composed = workspace.compose(place.root, place.option, [o for o in overrides if not o.startswith("-")])
+    if composed is None:
+        message = f"no primary config of {place.root.folder} selects {place.name}"
+        return Prepared(None, Effective("", findings, message), findings)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors or composed.problems:
+        message = errors[0].message if errors else composed.problems[0].message
+        return Prepared(None, Effective("", findings, message), findings)
+    return Prepared(composed.data, None, findings)
 
 
 def render(prepared: Prepared, resolve: bool) -> Effective:

@@ -31,6 +31,19 @@ def yaml_files(folder: Path, onerror: Callable[[OSError], None] | None = None) -
                 yield Path(root) / name
 
 
+def python_files(folder: Path, limit: int = 2000) -> Iterator[Path]:
+    """Up to `limit` *.py files under `folder` (SKIP_DIRS, hidden folders and site-packages skipped)."""
+    count = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and d != "site-packages")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield Path(root) / name
+                count += 1
+                if count >= limit:
+                    return
+
+
 def read_text(file: Path, limit: int = MAX_BYTES) -> tuple[str | None, str]:
     """The file's text, or None and why it cannot be read (missing, a folder or another file that is not
     a regular one, too big, not UTF-8). Every config file read, by the CLI or a workspace scan, comes here."""

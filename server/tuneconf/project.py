@@ -24,9 +24,11 @@ from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.document.templates import Template, checked, stand_ins
 from tuneconf.files import read_text, yaml_files
 from tuneconf.findings import Finding, placed
+from tuneconf.pyproject import with_project
 from tuneconf.settings import Settings
 
 if TYPE_CHECKING:  # imported where first used: a server's first publish needs none of them (start-up)
+    from tuneconf.hydra.workspace import HydraInfo, HydraWorkspace
     from tuneconf.index.service import Index
     from tuneconf.overrides import Merged
     from tuneconf.recipes.catalog import Catalog
@@ -89,8 +91,10 @@ class Project:
         blocking: bool = True,
         cache_dir: Path | None = None,
     ) -> None:
-        self.settings = settings or Settings()
         self.folders = folders or []
+        self._client_settings = settings or Settings()
+        self.settings = with_project(self._client_settings, self.folders)
+        """The client's (or the CLI's) settings, completed by `[tool.tuneconf]` in pyproject.toml."""
         self.blocking = blocking
         """Blocking (the CLI) resolves dotpaths on demand; the server never waits on the index."""
         self.cache_dir = cache_dir
@@ -102,6 +106,7 @@ class Project:
         """Held while the index or the catalog is made (the warm-up thread and a request may both ask)."""
         self._warm: int | None = None
         self._generation = 0
+        self._hydra: HydraWorkspace | None = None
 
     @property
     def index(self) -> Index:
@@ -120,6 +125,8 @@ class Project:
         """New settings. The same ones (VS Code sends them right after start) change nothing; only another
         interpreter or recipe globs make the project cold again (the index or the catalog is read anew)."""
         with self._building:
+            self._client_settings = settings
+            settings = with_project(settings, self.folders)
             if settings == self.settings:
                 return
             cold = (settings.interpreter, settings.recipes) != (self.settings.interpreter, self.settings.recipes)
@@ -142,6 +149,30 @@ class Project:
             return self._catalog
 
     @property
+    def hydra(self) -> HydraWorkspace:
+        """The workspace's Hydra projects (entry points, config roots, call sites, compositions)."""
+        with self._building:
+            key = (tuple(self.folders), self.settings.hydra_roots)
+            if self._hydra is None or (tuple(self._hydra.folders), self._hydra.extra_roots) != (
+                tuple(f.resolve() for f in self.folders),
+                self.settings.hydra_roots,
+            ):
+                from tuneconf.hydra.workspace import HydraWorkspace
+
+                self._hydra = HydraWorkspace(key[0], key[1])
+            return self._hydra
+
+    def hydra_info(self, uri: str, text: str) -> HydraInfo | None:
+        """The Hydra facts of a document, when it is a Hydra config (tuneconf.hydra on)."""
+        if not self.settings.hydra or not uri.startswith("file:") or uri.endswith((".py", ".pyi")):
+            return None
+        try:
+            return self.hydra.info(Path(path_of(uri)), text, self.settings.component_keys)
+        except Exception:  # Hydra facts must never stop the analysis of a document
+            log.exception("reading the Hydra project of %s failed", uri)
+            return None
+
+    @property
     def warm(self) -> bool:
         """Whether a document's full analysis is ready to run at keystroke cost (always, in the CLI)."""
         return self.blocking or self._warm == self._generation
@@ -153,6 +184,8 @@ class Project:
         generation = self._generation
         try:
             self.catalog.registry_supplies()
+            if self.settings.hydra:
+                self.hydra.roots()
         finally:
             self._warm = generation
 
@@ -190,7 +223,11 @@ class Project:
         ctx = self.context()
         if hit is not None:
             ctx.memo = hit.ctx.memo  # section results carry over to the next version
-        if marked or config:
+        hydra = self.hydra_info(uri, text) if (marked or config or self._hydra_marked(uri, text)) else None
+        marked = marked or hydra is not None
+        if hydra is not None:
+            self._hydra_context(ctx, hydra, Path(path_of(uri)))
+        elif marked or config:
             path = Path(path_of(uri)) if uri.startswith("file:") else None
             if path is not None:  # `tune run` puts the folder it runs from on sys.path: its modules resolve
                 for folder in [path.parent, *self.catalog.launches.run_folders(path)]:
@@ -208,11 +245,39 @@ class Project:
             self._views[uri] = view
         return view
 
+    def _hydra_marked(self, uri: str, text: str) -> bool:
+        """A YAML file under a Hydra config root (a group option has no `_target_` of its own)."""
+        if not self.settings.hydra or not uri.startswith("file:") or not uri.endswith((".yaml", ".yml")):
+            return False
+        return self.hydra.place(Path(path_of(uri))) is not None
+
+    def _hydra_context(self, ctx: AnalysisContext, hydra: HydraInfo, path: Path) -> None:
+        """A Hydra config: `_target_` is a component key, no torchtune recipe runs it, and modules
+        resolve from the entry points' folders (`python src/train.py` puts src/ on sys.path)."""
+        import dataclasses
+
+        keys = ctx.settings.component_keys
+        ctx.settings = dataclasses.replace(ctx.settings, component_keys=(*keys, "_target_"))
+        ctx.hydra = hydra
+        wait: bool | float = True if self.blocking else REQUEST_WAIT_S
+        roots = [entry.file.parent for entry in hydra.place.root.entries] if hydra.place is not None else []
+        for folder in dict.fromkeys([path.parent, *roots]):
+            self.index.add_local_root(folder, wait)
+        ctx.run_folder = folder_of(path, self.folders)
+        keystroke = KEYSTROKE_STAT_BUDGET_S if ctx.memo else OPEN_STAT_BUDGET_S
+        ctx.stat_budget_s = STAT_BUDGET_S if self.blocking else keystroke
+
     def findings_with(self, view: ConfigView, overrides: list[str], merged: Merged | None = None) -> list[Finding]:
         """The findings of the config as `tune run ... OVERRIDES` would run it (`merged`: the overrides
         already merged into it)."""
         if not overrides:
             return view.findings()
+        hydra = view.ctx.hydra
+        if hydra is not None and hydra.place is not None:  # Hydra's grammar, checked by composing with them
+            from tuneconf.hydra.override_check import override_findings
+
+            found = view.findings() + override_findings(self.hydra, hydra.place, overrides)
+            return sorted(found, key=lambda f: (f.file or "", f.span.start, f.code))
         from tuneconf.overrides import merge
 
         merged = merged if merged is not None else merge(view.parsed, overrides)
@@ -234,7 +299,8 @@ class Project:
         """torchtune-style YAML: a component key, a `tune run` header, or a match of `tuneconf.files`."""
         if uri.endswith((".py", ".pyi")):  # a client attaching the server to Python files: Python is Pylance's
             return False
-        if looks_like_config(text, self.settings.component_keys):
+        keys = (*self.settings.component_keys, "_target_") if self.settings.hydra else self.settings.component_keys
+        if looks_like_config(text, keys):
             return True
         if not self.settings.files:
             return False

@@ -20,6 +20,8 @@ _FIELDS = {
     "workspaceSymbols": "workspace_symbols",
     "pythonReferences": "python_references",
     "compareLens": "compare_lens",
+    "hydraRoots": "hydra_roots",
+    "hydra": "hydra",
     "trace.server": None,  # read by vscode-languageclient itself
 }
 
@@ -50,6 +52,10 @@ class Settings:
     """References from Python definitions to the config lines that name them, and a "used in N configs" lens."""
     compare_lens: bool = True
     """A "Compare with built-in NAME" lens on configs copied from a built-in."""
+    hydra_roots: tuple[str, ...] = ()
+    """Hydra config folders (relative to the workspace folder), beside those `@hydra.main` entry points name."""
+    hydra: bool = True
+    """Hydra support: `_target_` components, config groups, defaults lists, composition, Hydra's overrides."""
 
     @classmethod
     def from_client(cls, raw: Any) -> Settings:

@@ -41,6 +41,8 @@ export interface LaunchPlan {
   argv: string[];
   cwd: string;
   recipe: string | null;
+  /** The run's name: `tune run RECIPE`, or `python src/train.py` for a Hydra entry point. */
+  title: string;
   gpus: { count: number; source: string; names?: string[] };
   problems: string[];
   errors: string[];

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Check = Callable[["ParsedConfig", "AnalysisContext"], Iterable[Finding]]
-FAMILIES = ("syntax", "structure", "components", "interpolations", "recipe", "paths")
+FAMILIES = ("syntax", "structure", "components", "interpolations", "recipe", "paths", "hydra")
 """The check families, in order: tuneconf.diagnostics.<name>.check. Each is imported when first run, so
 that a server's first publish (syntax and structure only, project.QUICK_FAMILIES) imports only those two."""
 

@@ -12,11 +12,11 @@ import re
 from collections.abc import Generator, Iterator
 
 from tuneconf.context import AnalysisContext
-from tuneconf.diagnostics import forwarded
+from tuneconf.diagnostics import forwarded, hydra_components
 from tuneconf.diagnostics.copies import copy_finding
 from tuneconf.diagnostics.edits import fix, remove_pair, segment_span, text_span
 from tuneconf.diagnostics.typecheck import describe, mismatch
-from tuneconf.document.components import Component, iter_components
+from tuneconf.document.components import Component, component_of, iter_components
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import KeyPath, Mapping, Node, Pair, Scalar, deref, walk
 from tuneconf.findings import Finding, Severity
@@ -30,8 +30,8 @@ DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
 
 def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
-    if doc.mapping is None:
-        yield from _section(doc, None, doc.root, ctx)
+    if doc.mapping is None or component_of(doc.mapping, ctx.settings.component_keys) is not None:
+        yield from _section(doc, None, doc.root, ctx)  # a Hydra group option is often one component
         return
     yield from ctx.per_section("components", doc, lambda pair: _section(doc, pair.name, pair.value, ctx))
 
@@ -39,10 +39,12 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
 def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: AnalysisContext) -> Iterator[Finding]:
     """The components and bare dotpaths under one top-level key (or the whole document)."""
     prefix: KeyPath = (name,) if name is not None else ()
+    opaque = hydra_components.config_objects(value, prefix, ctx) if ctx.hydra is not None else ()
     for found in iter_components(value, ctx.settings.component_keys):
         component = Component((*prefix, *found.path), found.mapping, found.dotpath)
         symbol = yield from _dotpath(component.dotpath, ctx, what="component")
-        if symbol is not None and symbol.callable and symbol.parameters is not None:
+        below = any(component.path[: len(p)] == p and component.path != p for p in opaque)
+        if symbol is not None and symbol.callable and symbol.parameters is not None and not below:
             yield from _arguments(doc, component, symbol, ctx)
     names = set(ctx.settings.dotpath_keys)
     if name in names:
@@ -192,10 +194,11 @@ def _private(scalar: Scalar, dotpath: str, ctx: AnalysisContext) -> Iterator[Fin
 
 def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
     keys = ctx.settings.component_keys
+    skipped = hydra_components.RESERVED if ctx.hydra is not None else frozenset(keys)
     by_keyword = [p.name for p in symbol.parameters or () if p.by_keyword]
     for pair in component.mapping.pairs:
         name = pair.name
-        if name is None or name in keys:
+        if name is None or name in keys or name in skipped:
             continue
         param = symbol.parameter(name)
         if param is None or param.kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD):

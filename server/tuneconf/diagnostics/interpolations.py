@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics import hydra_interpolations
 from tuneconf.diagnostics.edits import fix
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Node, Scalar, walk
 from tuneconf.findings import Finding, Severity
+from tuneconf.hydra.workspace import HydraInfo
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS
 from tuneconf.interpolation.resolve import Occurrence, cycles, dotted, occurrences, offset_span, target
 from tuneconf.suggest import closest
@@ -30,6 +32,10 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if root is None:
         return
     found = document_occurrences(doc, ctx)
+    hydra = ctx.hydra
+    if hydra is not None and hydra.place is not None:
+        yield from _hydra(doc, found, hydra, ctx)
+        return
     resolvers = set(BUILTIN_RESOLVERS) | set(ctx.settings.resolvers)
     for occ in found:
         if occ.parsed.error:
@@ -37,7 +43,9 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
             continue
         yield from _references(doc, occ)
         for call in occ.parsed.resolvers:
-            if call.name not in resolvers:
+            if hydra is not None and call.name in hydra_interpolations.known_resolvers(hydra, ()):
+                yield from hydra_interpolations.hydra_key(occ, call)
+            elif call.name not in resolvers:
                 message = (
                     f"Unknown resolver '{call.name}': OmegaConf knows {', '.join(BUILTIN_RESOLVERS)}. If your "
                     "code registers it, add it to the setting tuneconf.resolvers."
@@ -51,6 +59,24 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
         yield from ctx.per_section("missing", doc, lambda pair: _missing(pair.value), local=True)
 
 
+def _hydra(doc: ParsedConfig, found: list[Occurrence], hydra: HydraInfo, ctx: AnalysisContext) -> Iterator[Finding]:
+    """A config in a Hydra project: keys from the composed config, Hydra's and the workspace's resolvers."""
+    known = hydra_interpolations.known_resolvers(hydra, ctx.settings.resolvers)
+    for occ in found:
+        if occ.parsed.error:
+            yield _syntax(occ)
+            continue
+        yield from _references(doc, occ, hydra)
+        for call in occ.parsed.resolvers:
+            if call.name in known:
+                yield from hydra_interpolations.hydra_key(occ, call)
+            else:
+                yield hydra_interpolations.unknown_resolver(occ, call, hydra)
+    if not hydra.package:
+        yield from _cycles(doc, found)
+    yield from ctx.per_section("missing", doc, lambda pair: _missing(pair.value), local=True)
+
+
 def _syntax(occ: Occurrence) -> Finding:
     value = str(occ.scalar.value)
     at = min(occ.parsed.error_at, len(value))
@@ -60,9 +86,12 @@ def _syntax(occ: Occurrence) -> Finding:
     return Finding("interpolation-syntax", Severity.ERROR, message, span)
 
 
-def _references(doc: ParsedConfig, occ: Occurrence) -> Iterator[Finding]:
+def _references(doc: ParsedConfig, occ: Occurrence, hydra: HydraInfo | None = None) -> Iterator[Finding]:
     for ref in occ.parsed.references:
-        found = target(doc.root, occ.path, ref)
+        if hydra is not None:
+            found = hydra_interpolations.reference_target(doc.root, occ, ref, hydra)
+        else:
+            found = target(doc.root, occ.path, ref)
         if found.failed is None:
             continue
         if found.failed >= len(ref.keys) or ref.keys[found.failed] is None:

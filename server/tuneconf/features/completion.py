@@ -29,6 +29,12 @@ _KINDS = {
 def complete(
     doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter
 ) -> types.CompletionList | None:
+    if ctx.hydra is not None:
+        from tuneconf.features import hydra_nav
+
+        entry = hydra_nav.complete(doc, line, col, ctx, conv)
+        if entry is not None:
+            return entry
     inside = complete_interpolation(doc, line, col, ctx, conv)
     if inside is not None:
         return inside

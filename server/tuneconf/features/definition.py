@@ -17,6 +17,12 @@ from tuneconf.features.interpolations import interpolation_definition
 def definition(
     doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, uri: str, conv: Converter
 ) -> list[types.Location] | None:
+    if ctx.hydra is not None:
+        from tuneconf.features import hydra_nav
+
+        entry = hydra_nav.definition(doc, line, col, ctx)
+        if entry is not None:
+            return entry
     inside = interpolation_definition(doc, line, col, uri, conv)
     if inside is not None:
         return inside

@@ -17,12 +17,38 @@ from tuneconf.index.records import Parameter, Symbol
 
 
 def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter) -> types.Hover | None:
+    if ctx.hydra is not None:
+        from tuneconf.features import hydra_nav
+
+        entry = hydra_nav.hover(doc, line, col, ctx, conv)
+        if entry is not None:
+            return entry
     inside = interpolation_hover(doc, line, col, conv)
     if inside is not None:
         return inside
     at = node_at(doc, line, col)
     if at is None:
         return None
+    if ctx.hydra is not None and at.is_key:
+        return _with_provenance(_hover(doc, line, col, at, ctx, conv), at, ctx, conv)
+    return _hover(doc, line, col, at, ctx, conv)
+
+
+def _with_provenance(found: types.Hover | None, at: At, ctx: AnalysisContext, conv: Converter) -> types.Hover | None:
+    """A key of a Hydra config: which file gives its final value in the composed config."""
+    from tuneconf.features.hydra_nav import provenance
+
+    origin = provenance(at.path, ctx)
+    if origin is None:
+        return found
+    if found is None or not isinstance(found.contents, types.MarkupContent):
+        value = types.MarkupContent(kind=types.MarkupKind.Markdown, value=origin)
+        return types.Hover(contents=value, range=conv.range(at.scalar.span))
+    value = types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"{found.contents.value}\n\n---\n\n{origin}")
+    return types.Hover(contents=value, range=found.range)
+
+
+def _hover(doc: ParsedConfig, line: int, col: int, at: At, ctx: AnalysisContext, conv: Converter) -> types.Hover | None:
     path = path_hover(doc, line, col, ctx) if not at.is_key else None
     if path is not None:
         return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value=path), conv.range(at.scalar.span))

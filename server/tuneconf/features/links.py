@@ -46,6 +46,10 @@ def document_links(
     for span, target, tooltip in _all(doc, ctx, stats, deadline):
         if span not in found:
             found[span] = types.DocumentLink(range=conv.range(span), target=target, tooltip=tooltip)
+    if ctx.hydra is not None:
+        from tuneconf.features import hydra_nav
+
+        return [*found.values(), *hydra_nav.links(doc, ctx, conv)]
     return list(found.values())
 
 

@@ -54,6 +54,8 @@ class LaunchPlan:
     """An argv to run first (a `# tuneconf: prepare=script.py` comment inside the workspace folder;
     launch/prepare.py); shown in every plan and confirmed before it runs."""
     debug: dict[str, object] = field(default_factory=dict)
+    title: str = ""
+    """What the run is called (the task's name): `tune run RECIPE`, `python src/train.py`."""
 
     @property
     def runnable(self) -> bool:
@@ -70,6 +72,10 @@ def plan_for(
     """The launch plan of the config `view` (from `Project.view(..., config=True)`) with `overrides`,
     with the config's errors and run-time warnings. `gpus`: given, nothing is probed (counts the
     caller knows, or a cached probe); else launch/gpus.py asks nvidia-smi or torch, isolated."""
+    if view.ctx.hydra is not None:
+        from tuneconf.launch.hydra_plan import hydra_plan
+
+        return hydra_plan(project, view, view.ctx.hydra, overrides, gpus)
     config = Path(path_of(view.uri))
     recipe = view.ctx.recipe.choice if view.ctx.recipe is not None else None
     interpreter = project.index.env.interpreter
@@ -231,6 +237,7 @@ def plan_json(plan: LaunchPlan) -> dict[str, Any]:
         "argv": plan.argv,
         "cwd": str(plan.cwd),
         "recipe": plan.recipe.name if plan.recipe else None,
+        "title": plan.title or f"tune run {plan.recipe.name if plan.recipe else ''}".strip(),
         "gpus": {"count": plan.gpus.count, "source": plan.gpus.source, "names": list(plan.gpus.names)},
         "problems": plan.problems,
         "errors": plan.errors,

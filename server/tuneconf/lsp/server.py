@@ -33,9 +33,9 @@ def initialize(ls: TuneconfServer, params: types.InitializeParams) -> None:
     cast(TuneconfProtocol, ls.protocol).adopt_text_workspace()
     options = params.initialization_options or {}
     ls.features = ClientFeatures.of(params.capabilities, params.client_info, options)
-    ls.project.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
     uris = [f.uri for f in params.workspace_folders or []] or [params.root_uri or ""]
     ls.project.folders = [f for f in map(workspace_folder, uris) if f is not None]
+    ls.project.configure(Settings.from_client(options.get("settings") if isinstance(options, dict) else None))
 
 
 @server.feature(types.INITIALIZED)
@@ -223,7 +223,7 @@ def on_code_lens(ls: TuneconfServer, params: types.CodeLensParams) -> list[types
     if not view.is_config:
         return None
     commands = ls.features.client_commands
-    lenses = code_lenses(view.parsed, view.uri, view.ctx.recipe, commands)
+    lenses = code_lenses(view.parsed, view.uri, view.ctx.recipe, commands, view.ctx.hydra)
     if ls.project.settings.compare_lens:
         lenses += compare_lenses(view, ls.project.catalog.registry, commands)
     return lenses + download_lenses(view.uri, view.findings(), view.ctx, commands)
@@ -246,10 +246,16 @@ async def effective_config(
 ) -> str:
     """The effective config of an open document as YAML (for the read-only "Effective config" view).
     OmegaConf renders it on a thread (bounded: effective.py), so other requests go on meanwhile."""
-    from tuneconf.effective import effective_view, prepare
+    from tuneconf.effective import effective_view, hydra_prepared, prepare
 
     try:
-        prepared = prepare(ls.view(uri).parsed, list(overrides or []))
+        view = ls.view(uri)
+        place = view.ctx.hydra.place if view.ctx.hydra is not None else None
+        if place is not None:  # the composed config (reads the other files: off the event loop)
+            args = (ls.project.hydra, place, list(overrides or []))
+            prepared = await asyncio.get_running_loop().run_in_executor(None, hydra_prepared, *args)
+        else:
+            prepared = prepare(view.parsed, list(overrides or []))
         return await asyncio.get_running_loop().run_in_executor(None, effective_view, prepared, bool(resolve))
     except Exception:
         log.exception("effective config failed")

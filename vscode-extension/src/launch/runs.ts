@@ -40,7 +40,7 @@ export class Runs {
     if (plan === undefined || !(await this.planner.confirm(plan)) || !(await this.prepared(plan))) {
       return;
     }
-    const name = `tune run ${plan.recipe ?? ""}${fixed === undefined ? "" : ` (${fixed.action.toLowerCase()})`}`;
+    const name = `${plan.title}${fixed === undefined ? "" : ` (${fixed.action.toLowerCase()})`}`;
     const overrides = fixed?.overrides ?? this.planner.overridesFor(uri);
     const startedMs = Date.now();
     this.views?.started(uri, { overrides, startedMs, taskName: name });

@@ -1,0 +1,233 @@
+"""A Hydra config's defaults list and `# @package` header, against the config folders on disk and the
+composed config (hydra/_internal/defaults_list.py, Hydra 1.3, is what these follow).
+
+- An option that is not in its group: Hydra's "Could not find 'db/oracle'" with the available options
+  (a did-you-mean fix); a group that is no folder; a `- config` entry with no file. `optional` entries
+  and `hydra/...` groups (Hydra's own and its plugins') are not judged; where the workspace's code uses
+  the ConfigStore (options may live there, not in files), these are warnings.
+- Two entries choosing different options for one group: "Multiple values for db. To override a value
+  use 'override db: mysql'".
+- `override` of a group the composed defaults do not have: "Could not override 'db'. No match in the
+  defaults list."
+- No `_self_` where the config's own keys and its defaults' keys overlap (which wins depends on where
+  `_self_` goes; Hydra ≥ 1.1 merges the config's own keys last): a warning.
+- Headers: a misspelt directive (`# @pakage`) is ignored by Hydra (the file lands in its group's package):
+  an error; `# @package _group_` (Hydra 1.0) is the default since 1.1: a warning under version_base ≥ 1.2;
+  an experiment file (its defaults override absolute groups) without `# @package _global_`: an error.
+
+Codes: hydra-defaults, unknown-config-group, unknown-config-option, duplicate-default, unknown-override,
+missing-self, hydra-package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from tuneconf.context import AnalysisContext
+from tuneconf.diagnostics.edits import fix
+from tuneconf.document.parse import ParsedConfig
+from tuneconf.document.tree import Span
+from tuneconf.findings import Finding, Severity
+from tuneconf.hydra.defaults import Entry, entries, problems
+from tuneconf.hydra.workspace import HydraInfo, Place
+from tuneconf.suggest import closest
+
+_HEADER = "@package"
+
+
+def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
+    hydra = ctx.hydra
+    if hydra is None or hydra.place is None:
+        return
+    place = hydra.place
+    for span, message in problems(doc, place.name):
+        yield Finding("hydra-defaults", Severity.ERROR, message, span)
+    yield from _headers(doc, hydra, place)
+    found = entries(doc) or []
+    certain = not _uses_config_store(place)
+    for entry in found:
+        yield from _entry(entry, place, certain)
+    yield from _duplicates(found, place)
+    yield from _overrides(found, hydra, place)
+    yield from _self(doc, found, hydra, place)
+
+
+def group_of(entry: Entry, place: Place) -> str | None:
+    """The group path an entry names, from the config root (relative entries start at the file's group)."""
+    if entry.group is None:
+        return None
+    if entry.absolute or not place.group:
+        return entry.group
+    return f"{place.group}/{entry.group}"
+
+
+def _entry(entry: Entry, place: Place, certain: bool) -> Iterator[Finding]:
+    from tuneconf.hydra.compose import find_config, groups, options
+
+    search = place.root.search
+    severity = Severity.ERROR if certain else Severity.WARNING
+    if entry.config is not None:
+        path = entry.config if entry.absolute or not place.group else f"{place.group}/{entry.config}"
+        if "${" not in path and find_config(search, path) is None and path != "_self_":
+            message = f"Could not load '{path}': no {path}.yaml in the config folders."
+            yield Finding("unknown-config-option", severity, message, entry.span)
+        return
+    group = group_of(entry, place)
+    if group is None or entry.optional or entry.null or group.startswith("hydra") or "${" in group:
+        return
+    parent, _, name = group.rpartition("/")
+    if not any((folder / group).is_dir() for folder in search):
+        siblings = groups(search, parent)
+        guess = closest(name, siblings)
+        hint = f" Did you mean '{guess}'?" if guess else ""
+        message = f"No config group '{group}': no folder {group}/ in the config folders.{hint}"
+        span = entry.key_span or entry.span
+        yield Finding("unknown-config-group", severity, message, span)
+        return
+    available = options(search, group)
+    for option, span in zip(entry.options, entry.option_spans):
+        if "${" in option or find_config(search, f"{group}/{option}") is not None:
+            continue
+        guess = closest(option, available)
+        listed = f" Available options in '{group}': {', '.join(available)}." if available else ""
+        hint = f" Did you mean '{guess}'?" if guess else ""
+        message = f"Could not find '{group}/{option}'.{listed}{hint}"
+        fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess else []
+        yield Finding("unknown-config-option", severity, message, span, data={"fixes": fixes})
+
+
+def _duplicates(found: list[Entry], place: Place) -> Iterator[Finding]:
+    chosen: dict[tuple[str, str | None], Entry] = {}
+    for entry in found:
+        group = group_of(entry, place)
+        if group is None or entry.override or entry.is_list:
+            continue
+        key = (group, entry.package)
+        first = chosen.setdefault(key, entry)
+        if first is entry or first.options == entry.options:
+            continue
+        name = group + (f"@{entry.package}" if entry.package else "")
+        previous = first.options[0] if first.options else "null"
+        message = f"Multiple values for {name}. To override a value use 'override {name}: {previous}'"
+        yield Finding("duplicate-default", Severity.ERROR, message, entry.key_span or entry.span)
+
+
+def _overrides(found: list[Entry], hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    """`override GROUP` needs GROUP chosen elsewhere in the defaults tree (the composed choices)."""
+    wanted = [e for e in found if e.override and not (group_of(e, place) or "hydra").startswith("hydra")]
+    if not wanted:
+        return
+    composition = hydra.composition()
+    if composition is None:
+        return
+    for entry in wanted:
+        group = group_of(entry, place) or ""
+        key = group + (f"@{entry.package}" if entry.package else "")
+        if group in composition.choices or key in composition.choices or "${" in group:
+            continue
+        message = f"Could not override '{key}'. No match in the defaults list."
+        yield Finding("unknown-override", Severity.ERROR, message, entry.key_span or entry.span)
+
+
+def _self(doc: ParsedConfig, found: list[Entry], hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    """No `_self_` while the config's own keys and its defaults' keys overlap: which wins is implicit."""
+    if not found or any(e.self_ for e in found) or doc.mapping is None:
+        return
+    composition = hydra.composition()
+    if composition is None or place.file not in composition.files:
+        return
+    own = [p for p in doc.mapping.pairs if p.name not in (None, "defaults", "hydra")]
+    for pair in own:
+        prefix = (*place.package, pair.name or "")
+        others = {f for path, files in composition.origins.items() if path[: len(prefix)] == prefix for f in files} - {
+            place.file
+        }
+        if others:
+            first = sorted(others)[0]
+            message = (
+                f"No _self_ in the defaults list, and '{pair.name}' is also set by {_short(first, place)}: Hydra "
+                f"(version_base ≥ 1.1) merges this file's own keys after its defaults, so this file wins. Add "
+                "`- _self_` where you want it (last: this file wins; first: the defaults win)."
+            )
+            defaults = doc.mapping.get("defaults")
+            span = defaults.key.span if defaults is not None else pair.key.span
+            yield Finding("missing-self", Severity.WARNING, message, span)
+            return
+
+
+def _headers(doc: ParsedConfig, hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    for number, line in enumerate(doc.lines[:20]):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        words = stripped.lstrip("#").split()
+        if not words or not words[0].startswith("@"):
+            continue
+        column = line.find(words[0])
+        span = Span(number, column, number, column + len(words[0]))
+        if words[0] != _HEADER:
+            message = (
+                f"Hydra reads only `# @package`; '{words[0]}' is ignored, so this file's keys go to the package "
+                f"'{'.'.join(place.package) or '_global_'}'."
+            )
+            fixes = [fix("Change to @package", (span, _HEADER))]
+            yield Finding("hydra-package", Severity.ERROR, message, span, data={"fixes": fixes})
+        elif len(words) == 2:
+            start = line.find(words[1], column + len(_HEADER))
+            yield from _package_value(words[1], Span(number, start, number, start + len(words[1])), hydra, place)
+    yield from _experiment(doc, place)
+
+
+def _package_value(value: str, span: Span, hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    base = hydra.version_base
+    if value == "_group_" and base not in (None, "None", "1.1") and _version(base) >= (1, 2):
+        message = (
+            "`# @package _group_` is Hydra 1.0's form; since Hydra 1.1 a group's config goes to its group's "
+            "package by default, so this header can go (Hydra warns about it)."
+        )
+        yield Finding("hydra-package", Severity.WARNING, message, span)
+    specials = [part for part in value.split(".") if part.startswith("_") and part.endswith("_")]
+    for part in specials:
+        if part not in ("_global_", "_group_", "_name_", "_here_"):
+            guess = closest(part, ["_global_", "_group_"])
+            hint = f" Did you mean '{guess}'?" if guess else ""
+            message = f"'{part}' is no package keyword: Hydra puts this file's keys under a key named '{part}'.{hint}"
+            yield Finding("hydra-package", Severity.ERROR, message, span)
+
+
+def _experiment(doc: ParsedConfig, place: Place) -> Iterator[Finding]:
+    """An experiment file (its defaults override absolute groups) whose keys would land in its group."""
+    if not place.package or place.group.split("/")[0] not in ("experiment", "experiments"):
+        return
+    found = entries(doc) or []
+    if any(e.override and e.absolute for e in found):
+        message = (
+            f"This experiment overrides groups of the primary config but has no `# @package _global_`: its keys "
+            f"go under '{'.'.join(place.package)}' instead of the top of the config. Add `# @package _global_` as "
+            "its first line."
+        )
+        first = doc.mapping.pairs[0].key.span if doc.mapping is not None and doc.mapping.pairs else Span(0, 0, 0, 0)
+        yield Finding("hydra-package", Severity.ERROR, message, first)
+
+
+def _version(text: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in (text or "0").split(".")[:2])
+    except ValueError:
+        return (0,)
+
+
+def _short(file: Path, place: Place) -> str:
+    for folder in place.root.search:
+        if file.is_relative_to(folder):
+            return str(file.relative_to(folder))
+    return file.name
+
+
+def _uses_config_store(place: Place) -> bool:
+    from tuneconf.hydra.workspace import uses_config_store
+
+    return uses_config_store(place.root)

@@ -1,0 +1,344 @@
+"""A workspace's Hydra projects: the config roots (from `@hydra.main` / `initialize` entry points read
+with `ast`, `hydra.searchpath`, and the `hydraRoots` setting), where a YAML file sits in them (root,
+group, option, package), the resolvers the code registers, what the entry points' code passes when it
+instantiates config nodes, and compositions. Everything is cached until `invalidate()` (the server calls
+it on file events; the CLI makes one per run)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tuneconf.hydra.callsites import CallSites
+    from tuneconf.hydra.compose import Composition
+    from tuneconf.hydra.defaults import Header
+    from tuneconf.hydra.discover import EntryPoint
+
+log = logging.getLogger(__name__)
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_PYTHON_FILES = 2000
+
+
+@dataclass(frozen=True)
+class Root:
+    """A Hydra config folder: the folders searched for configs (itself first), the primary configs the
+    entry points name, and those entry points."""
+
+    folder: Path
+    search: tuple[Path, ...]
+    primaries: tuple[str, ...]
+    entries: tuple[EntryPoint, ...] = ()
+    version_base: str | None = None
+    config_store: bool = False
+    """The project's code uses Hydra's ConfigStore: groups and options may exist that are no files."""
+
+    def entry_for(self, primary: str) -> EntryPoint | None:
+        for entry in self.entries:
+            if entry.config_name == primary:
+                return entry
+        return self.entries[0] if self.entries else None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a YAML file sits in a Hydra project."""
+
+    root: Root
+    file: Path
+    group: str
+    """The config group ("" for a file directly in the root folder): `model/net` for conf/model/net/a.yaml."""
+    option: str
+    """The file's name without its suffix: the option of its group (or the primary config's name)."""
+    package: tuple[str, ...]
+    """Where its content lands in the composed config, by Hydra's default rule and its `# @package` header."""
+    header: Header | None = None
+
+    @property
+    def primary(self) -> bool:
+        return self.group == "" and self.option in self.root.primaries
+
+    @property
+    def name(self) -> str:
+        return f"{self.group}/{self.option}" if self.group else self.option
+
+
+@dataclass
+class HydraInfo:
+    """What the checks and features of one Hydra config consult (AnalysisContext.hydra)."""
+
+    place: Place | None
+    """None: a `_target_` config outside any known Hydra root (then only its own content is known)."""
+    sites: CallSites | None = None
+    resolvers: frozenset[str] = frozenset()
+    version_base: str | None = None
+    _compose: Callable[[], Composition | None] | None = field(default=None, repr=False)
+    _composition: Any = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+
+    @property
+    def package(self) -> tuple[str, ...]:
+        return self.place.package if self.place is not None else ()
+
+    def composition(self) -> Composition | None:
+        """The composed primary config that includes this file (computed once per analysis)."""
+        if not self._composed:
+            self._composed = True
+            try:
+                self._composition = self._compose() if self._compose is not None else None
+            except Exception:  # a composition problem must never stop the checks
+                log.exception("composition failed")
+                self._composition = None
+        result: Composition | None = self._composition
+        return result
+
+
+def package_of(group: str, header: Header | None) -> tuple[str, ...]:
+    """Hydra 1.1+'s package of a group option: the header's, else the group's path, dotted."""
+    value = header.value.strip() if header is not None else "_group_"
+    dotted_group = group.replace("/", ".")
+    parts: list[str] = []
+    for segment in value.split("."):
+        if segment == "_global_":
+            continue
+        if segment == "_group_":
+            parts.extend(p for p in dotted_group.split(".") if p)
+        elif segment:
+            parts.append(segment)
+    return tuple(parts)
+
+
+class HydraWorkspace:
+    def __init__(self, folders: Sequence[Path], extra_roots: Sequence[str] = ()) -> None:
+        self.folders = [f.resolve() for f in folders]
+        self.extra_roots = tuple(extra_roots)
+        self._lock = threading.RLock()
+        self._roots: list[Root] | None = None
+        self._resolvers: dict[str, tuple[Path, int]] | None = None
+        self._sites: dict[tuple[Path, str], CallSites | None] = {}
+        self._compositions: dict[tuple[Any, ...], Composition] = {}
+        self._store: bool | None = None
+
+    def invalidate(self) -> None:
+        """A Python or YAML file changed: entry points, resolvers, call sites and compositions anew."""
+        with self._lock:
+            self._roots = None
+            self._store = None
+            self._resolvers = None
+            self._sites.clear()
+            self._compositions.clear()
+
+    def roots(self) -> list[Root]:
+        with self._lock:
+            if self._roots is None:
+                self._roots = self._find_roots()
+            return self._roots
+
+    def _find_roots(self) -> list[Root]:
+        from tuneconf.hydra.discover import entry_points
+
+        by_folder: dict[Path, list[EntryPoint]] = {}
+        for folder in self.folders:
+            for entry in entry_points(folder):
+                if entry.config_dir is not None and entry.config_dir.is_dir():
+                    by_folder.setdefault(entry.config_dir.resolve(), []).append(entry)
+        for folder in self.folders:
+            for name in self.extra_roots:
+                candidate = (folder / name).resolve()
+                if candidate.is_dir():
+                    by_folder.setdefault(candidate, [])
+        return [self._root(folder, entries) for folder, entries in by_folder.items()]
+
+    def _root(self, folder: Path, entries: list[EntryPoint]) -> Root:
+        primaries = tuple(dict.fromkeys(e.config_name for e in entries if e.config_name))
+        bases = [e.version_base for e in entries if e.version_base is not None]
+        search = (folder, *self._searchpath(folder, primaries))
+        store = self._config_store()
+        return Root(folder, tuple(dict.fromkeys(search)), primaries, tuple(entries), bases[0] if bases else None, store)
+
+    def _config_store(self) -> bool:
+        """Whether any workspace Python file mentions Hydra's ConfigStore (read once per scan)."""
+        if self._store is None:
+            from tuneconf.files import python_files, read_text
+
+            self._store = False
+            for folder in self.folders:
+                for file in python_files(folder, limit=MAX_PYTHON_FILES):
+                    text, _ = read_text(file)
+                    if text is not None and "ConfigStore" in text:
+                        self._store = True
+                        return True
+        return self._store
+
+    def _searchpath(self, folder: Path, primaries: Sequence[str]) -> list[Path]:
+        from tuneconf.hydra.discover import searchpath_roots
+
+        found: list[Path] = []
+        for primary in primaries:
+            values = _searchpath_values(_config_file(folder, primary))
+            if values:
+                found.extend(searchpath_roots(values, folder, self.folders))
+        return found
+
+    def place(self, path: Path, header: Header | None = None) -> Place | None:
+        """Where `path` sits: the innermost root holding it (a file under several: the deepest root)."""
+        resolved = path.resolve()
+        if resolved.suffix not in YAML_SUFFIXES:
+            return None
+        best: tuple[Root, Path] | None = None
+        for root in self.roots():
+            for folder in root.search:
+                if resolved.is_relative_to(folder) and (best is None or len(folder.parts) > len(best[1].parts)):
+                    best = (root, folder)
+        if best is None:
+            return None
+        root, folder = best
+        relative = resolved.relative_to(folder)
+        group = "/".join(relative.parts[:-1])
+        return Place(root, resolved, group, resolved.stem, package_of(group, header) if group else (), header)
+
+    def resolvers(self) -> dict[str, tuple[Path, int]]:
+        """Resolvers the workspace's code registers (`OmegaConf.register_new_resolver("name", ...)`)."""
+        from tuneconf.hydra.discover import registered_resolvers
+
+        with self._lock:
+            if self._resolvers is None:
+                found: dict[str, tuple[Path, int]] = {}
+                for folder in self.folders:
+                    found.update(registered_resolvers(folder))
+                self._resolvers = found
+            return self._resolvers
+
+    def call_sites(self, root: Root, primary: str) -> CallSites | None:
+        """What the entry point that composes `primary` (and the code it calls) passes to `instantiate`."""
+        from tuneconf.hydra.callsites import call_sites
+
+        entry = root.entry_for(primary)
+        if entry is None:
+            return None
+        key = (entry.file, primary)
+        with self._lock:
+            if key not in self._sites:
+                try:
+                    self._sites[key] = call_sites(entry, None, self.folders)
+                except Exception:
+                    log.exception("reading the call sites of %s failed", entry.file)
+                    self._sites[key] = None
+            return self._sites[key]
+
+    def compose(self, root: Root, primary: str, overrides: Sequence[str] = ()) -> Composition:
+        """The primary config composed with `overrides` (Hydra's grammar), cached until invalidated."""
+        from tuneconf.hydra.compose import compose
+
+        key = (root.folder, primary, tuple(overrides))
+        with self._lock:
+            hit = self._compositions.get(key)
+            if hit is not None:
+                return hit
+        parsed = []
+        if overrides:
+            from tuneconf.hydra.overrides import OverrideError, parse
+        for text in overrides:
+            try:
+                parsed.append(parse(text))
+            except OverrideError:
+                continue
+        result = compose(root.search, primary, parsed, root.version_base or "1.3")
+        with self._lock:
+            self._compositions[key] = result
+        return result
+
+    def composition_for(self, place: Place) -> Composition | None:
+        """A composition that includes `place`'s file: its own (a primary), a primary that includes it,
+        else a primary with the file selected by an override (`+group=option`: experiment files)."""
+        if place.group == "":  # a primary config, or another top-level config composed as one
+            return self.compose(place.root, place.option)
+        for primary in place.root.primaries:
+            composed = self.compose(place.root, primary)
+            if place.file in composed.files:
+                return composed
+        if not place.group or place.group.startswith("hydra"):
+            return None
+        for primary in place.root.primaries:
+            composed = self.compose(place.root, primary)
+            sign = "" if place.group in composed.choices else "+"
+            selected = self.compose(place.root, primary, [f"{sign}{place.group}={place.option}"])
+            if place.file in selected.files and not selected.problems:
+                return selected
+        return None
+
+    def info(self, path: Path, text: str, component_keys: Sequence[str]) -> HydraInfo | None:
+        """The Hydra facts of a YAML document: None when it is neither under a Hydra root nor a
+        `_target_` config (then it is no Hydra config)."""
+        from tuneconf.document.components import key_pattern
+        from tuneconf.hydra.defaults import package_header
+
+        header = package_header(text.splitlines()[:64]) if "@package" in text else None
+        place = self.place(path, header)
+        if place is None and not key_pattern(TARGET).search(text):
+            return None
+        if place is None and any(key_pattern(k).search(text) for k in component_keys if k != TARGET):
+            return None  # a torchtune config that also has a `_target_` somewhere stays a torchtune config
+        resolvers = frozenset(self.resolvers())
+        if place is None:
+            return HydraInfo(None, None, resolvers)
+        root = place.root
+        sites = _union([self.call_sites(root, primary) for primary in root.primaries])
+
+        def composition() -> Composition | None:
+            return self.composition_for(place)
+
+        return HydraInfo(place, sites, resolvers, root.version_base, composition)
+
+
+TARGET = "_target_"
+
+
+def uses_config_store(root: Root) -> bool:
+    return root.config_store
+
+
+def _union(found: Sequence[CallSites | None]) -> CallSites | None:
+    from tuneconf.hydra.callsites import CallSites
+
+    known = [f for f in found if f is not None]
+    if not known:
+        return None
+    if len(known) == 1:
+        return known[0]
+    return CallSites(
+        sites=[s for k in known for s in k.sites],
+        unknown=[u for k in known for u in k.unknown],
+        followed=tuple(dict.fromkeys(f for k in known for f in k.followed)),
+    )
+
+
+def _config_file(folder: Path, name: str) -> Path | None:
+    for suffix in YAML_SUFFIXES:
+        candidate = folder / f"{name.removesuffix('.yaml')}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _searchpath_values(file: Path | None) -> list[str]:
+    """`hydra.searchpath` of a primary config (read with our parser: no OmegaConf on this path)."""
+    if file is None:
+        return []
+    from tuneconf.document.parse import parse
+    from tuneconf.document.tree import Mapping, Scalar, Sequence, deref
+    from tuneconf.files import read_text
+
+    text, _ = read_text(file)
+    if text is None or "searchpath" not in text:
+        return []
+    top = parse(text).mapping
+    hydra = deref(top.value_of("hydra")) if top is not None else None
+    found = deref(hydra.value_of("searchpath")) if isinstance(hydra, Mapping) else None
+    if not isinstance(found, Sequence):
+        return []
+    return [str(item.value) for item in map(deref, found.items) if isinstance(item, Scalar) and item.value]
