@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hydra_parity import hydra_compose_many
 
+from hydra_parity import hydra_compose_many
 from tuneconf.hydra.compose import Composition, compose, find_config, groups, options
 
 PROJECTS = Path(__file__).resolve().parents[1] / "hydra_projects"
@@ -112,7 +112,7 @@ def test_composition_matches_hydra(case: tuple[str, str, list[str]], hydra_answe
     # Hydra stops at its first error; ours go on, and one of them is Hydra's message (up to the
     # search path Hydra appends to its "not found" errors).
     theirs = answer["error"]["message"]
-    matching = [m for m in messages if theirs == m or theirs.startswith(m) and _only_search_path(theirs[len(m) :])]
+    matching = [m for m in messages if theirs == m or (theirs.startswith(m) and _only_search_path(theirs[len(m) :]))]
     assert matching, f"Hydra: {theirs!r}\nours: {messages!r}"
 
 

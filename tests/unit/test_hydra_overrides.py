@@ -28,32 +28,34 @@ from tuneconf.hydra.overrides import (
 
 HYDRA_PYTHON = Path(__file__).resolve().parents[2] / ".venv-hydra" / "bin" / "python"
 
+# fmt: off
 VALID = [
     # primitives
     "a=1", "a=-7", "a=+3", "a=1_000", "a=0", "a=1.5", "a=-0.0", "a=1e-3", "a=1E5", "a=.5", "a=5.", "a=1.5e+2_0",
     "a=inf", "a=-inf", "a=+Inf", "a=nan", "a=NaN", "a=true", "a=True", "a=FALSE", "a=null", "a=NULL", "a=nullx",
-    "a=abc", "a=foo-bar_10", "a=/path/to/file.txt", "a=-x", "a=1abc", "a=1.5.3", "a=00.5", "a=infinity", "a=-infinity",
-    "a=a:b", "a=:", "a=@", "a=$", "a=%*?|", "a=..", "a=1__0",
+    "a=abc", "a=foo-bar_10", "a=/path/to/file.txt", "a=-x", "a=1abc", "a=1.5.3", "a=00.5", "a=infinity",
+    "a=-infinity", "a=a:b", "a=:", "a=@", "a=$", "a=%*?|", "a=..", "a=1__0",
     # whitespace and escapes
     "a=b c", "a=  x y  ", "a=1 ", "a=1 2 3", r"a=\,b", r"a=\\", r"a=x\ ", r"a=\(\)\[\]\{\}\:\=", "a=x\\", "a=\\t",
     # quoted strings
     "a='hello world'", 'a="hello world"', "a=''", 'a=""', r"a='it\'s'", r'a="a\"b"', r"a='a\\'", r'a="a\\\\"',
-    "a='${x}'", "a='1'", "a=\"a,b\"", "a='[1,2]'", r"a='\\\''",
+    "a='${x}'", "a='1'", 'a="a,b"', "a='[1,2]'", r"a='\\\''",
     # interpolations
     "a=${b.c}", "a=${oc.env:USER,me}", "a=x${b}y", "a=${b}${c}", "a=$x",
     # lists and dicts
-    "a=[]", "a=[1,2,3]", "a=[ ]", "a=[ 1 , 2 ]", "a=[a,[b,[c]]]", "a=['a b',\"c\"]", "a=[null,true,1.5]",
-    "a={}", "a={ }", "a={a:1,b:[x,y]}", "a={a b:c d}", "a={1:2}", "a={true:1}", "a={null:1}", "a={a:1,a:2}",
+    "a=[]", "a=[1,2,3]", "a=[ ]", "a=[ 1 , 2 ]", "a=[a,[b,[c]]]", "a=['a b',\"c\"]", "a=[null,true,1.5]", "a={}",
+    "a={ }", "a={a:1,b:[x,y]}", "a={a b:c d}", "a={1:2}", "a={true:1}", "a={null:1}", "a={a:1,a:2}",
     "a={a:{b:{c:1}}}", "a={k:'v,w'}", "a=[{a:1},{b:2}]", "a={x: 1 , y : 2}",
     # sweeps
-    "a=1,2,3", "a=1 , 2", "a=x y,z", "a=[1,2],[3]", "a={a:1},{b:2}", "a='a','b'", "a=choice(1,2)",
-    "a=choice('x', y)", "a=choice([1,2],[3])", "a=range(5)", "a=range(1,5)", "a=range(1,10,3)", "a=range(5,0,-1)",
-    "a=range(0,1,0.25)", "a=range(0,1,0.1)", "a=range(start=1,stop=3)", "a=range(0.5,2)", "a=interval(0,1)", "a=interval(1.5, 2)",
-    "a=glob(*)", "a=glob(include=[a*,b],exclude=c)", "a=glob(x*, exclude=[y*])", "a=sort(3,1,2)",
+    "a=1,2,3", "a=1 , 2", "a=x y,z", "a=[1,2],[3]", "a={a:1},{b:2}", "a='a','b'", "a=choice(1,2)", "a=choice('x', y)",
+    "a=choice([1,2],[3])", "a=range(5)", "a=range(1,5)", "a=range(1,10,3)", "a=range(5,0,-1)", "a=range(0,1,0.25)",
+    "a=range(0,1,0.1)", "a=range(1,5,0)", "a=range(0,nan)", "a=range(0,inf,0.5)", "a=range(0,100000)",
+    "a=range(start=1,stop=3)", "a=range(0.5,2)", "a=interval(0,1)", "a=interval(1.5, 2)", "a=glob(*)",
+    "a=glob(include=[a*,b],exclude=c)", "a=glob(x*, exclude=[y*])", "a=sort(3,1,2)",
     "a=sort(choice(3,1,2), reverse=true)", "a=sort(range(5,0,-1))", "a=sort(range(1,5), reverse=true)",
     "a=shuffle(1,2,3)", "a=shuffle(choice(1,2))", "a=shuffle(range(3))", "a=tag(t1,choice(1,2))",
     "a=tag(t1,t2,sweep=range(1,3))", "a=tag(interval(0,1))", "a=choice(int(1,2))", "a=1,choice(2,3)",
-    "a=x,choice(2,3)", "a=float(range(1,3))",
+    "a=x,choice(2,3)", "a=float(range(1,3))", "a=glob(['q s',\"d\"])",
     # functions that give elements
     "a=int(1.5)", "a=int('3')", "a=float(2)", "a=str(1)", "a=str(true)", "a=bool(1)", "a=bool('False')",
     "a=int([1.5,'2'])", "a=str({a:1})", "a=int(value=3)", "a=sort([3,1,2])", "a=sort(list=[3,1], reverse=true)",
@@ -64,28 +66,32 @@ VALID = [
     "+a=1", "+a.b=[1]", "++a=1", "++db@p=x", "+db/x=y", "~a", "~a=", "~a=1", "~db", "~a.b", "~db@pkg", "~", "~a=1,2",
     "~db@pkg=mysql", "+=1", "++=1",
 ]
+# fmt: on
 
+# fmt: off
 INVALID = [
-    "", "x", "a", "+a", "+", "++", "+++a=1", "~~a", "~+a", "+~a=1", "~:", "/a=1", ":a=1", "a:b=1", "a:=1",
-    "a b=1", " a=1", "a =1", "1=2", "0a=1", "a.b..c=1", "a.=1", "a/=1", "a/b/=1", "~a/", "a/", "a/b.c=1", "a.b/c=1",
-    "a@b@c=1", "a@b:c=1", "a@b/c=1", "a@/=1", "~a@b@", "~a@b:", "a==1", "a=1=2", "a=1=", "a=)", "a=(", "a=,", "a=,1",
-    "a=1,", "a=1, ", "a=1,)", "a=1)", "a=1,2=", "a=]", "a=[1,2", "a=[1", "a=[1,]", "a=[ , ]", "a=[1]]", "a=[1],",
-    "a=1,[2", "a=1,[2,", "a=1,[2,3", "a=[1=2]", "a=1,[a=1]", "a={a:}", "a={:1}", "a={a}", "a={a:1", "a=1,{a:1",
-    "a=1,{a}", "a=1,{a:1,}", "a=1,{a:1,b:2", "a=1,{a [1]}", "a={'a':1}", "a={${x}:1}", "a=choice(1", "a=choice(1,",
+    "", "x", "a", "+a", "+", "++", "+++a=1", "~~a", "~+a", "+~a=1", "~:", "/a=1", ":a=1", "a:b=1", "a:=1", "a b=1",
+    " a=1", "a =1", "1=2", "0a=1", "a.b..c=1", "a.=1", "a/=1", "a/b/=1", "~a/", "a/", "a/b.c=1", "a.b/c=1", "a@b@c=1",
+    "a@b:c=1", "a@b/c=1", "a@/=1", "~a@b@", "~a@b:", "a==1", "a=1=2", "a=1=", "a=)", "a=(", "a=,", "a=,1", "a=1,",
+    "a=1, ", "a=1,)", "a=1)", "a=1,2=", "a=]", "a=[1,2", "a=[1", "a=[1,]", "a=[ , ]", "a=[1]]", "a=[1],", "a=1,[2",
+    "a=1,[2,", "a=1,[2,3", "a=[1=2]", "a=1,[a=1]", "a={a:}", "a={:1}", "a={a}", "a={a:1", "a=1,{a:1", "a=1,{a}",
+    "a=1,{a:1,}", "a=1,{a:1,b:2", "a=1,{a [1]}", "a={'a':1}", "a={${x}:1}", "a=choice(1", "a=choice(1,",
     "a=1,choice(1", "a=1,f(1,2", "a=1,f(x=)", "a=1,f(x]", "a=f(x]", "a=1,[f(x]", "a=f(x=1,)", "a='x", 'a="x',
     "a='x\\'", "a=b'c", 'a="a" b"', "a='a' 'b'", "a=${x", "a=${a.${b}}", "a=#", "a=é", "a=1\n", "a=foo(1)",
     "a=foo (1)", "a=range(a)", "a=choice()", "a=choice(choice(1,2))", "a=choice(a=1)", "a=choice(x=1,2)",
     "a=choice(null)", "a=range(1,2,3,4)", "a=glob()", "a=glob(1)", "a=glob(x,y,z)", "a=range(1,x=2)",
     "a=range(1,start=2)", "a=sort(reverse=1)", "a=int(glob(*))", "a=interval(a,b)", "a=tag(1,choice(1))", "a=tag(a)",
-    "a=tag()", "a=shuffle(list=1)", "a=str(interval(1,2))", "a=int(a)", "a=bool(x)", "a=sort(1,'b')",
-    "a=sort([1,b])", "a=sort()", "a=str(range(1,3))", "a=bool(range(1,3))", "a=int(1,value=2)", "a=int()",
-    "a=int(value=null)", "a=http://x.org/a?b=1", "a='x' ", "a=${}", "a=choice(1,2)(3)", "a=[foo(1)]", "a=x,foo(1)", "a=f(g(x=1,2))",
+    "a=tag()", "a=shuffle(list=1)", "a=str(interval(1,2))", "a=int(a)", "a=bool(x)", "a=sort(1,'b')", "a=sort([1,b])",
+    "a=sort()", "a=str(range(1,3))", "a=bool(range(1,3))", "a=int(1,value=2)", "a=int()", "a=int(value=null)",
+    "a=http://x.org/a?b=1", "a='x' ", "a=${}", "a=choice(1,2)(3)", "a=[foo(1)]", "a=x,foo(1)", "a=f(g(x=1,2))",
+    "a=sort(1,['x'])", "a=++=1",
 ]
+# fmt: on
 
 KINDS = {"change": "CHANGE", "add": "ADD", "force_add": "FORCE_ADD", "delete": "DEL"}
 
 HYDRA_SCRIPT = r"""
-import json, sys
+import itertools, json, sys
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import ChoiceSweep, Glob, IntervalSweep, QuotedString, RangeSweep
 
@@ -104,12 +110,16 @@ def norm(v):
         return {"sweep": "list" if v.simple_form else "choice", "values": [norm(x) for x in v.list],
                 "tags": sorted(v.tags), "shuffle": v.shuffle}
     if isinstance(v, RangeSweep):
-        return {"sweep": "range", "values": [norm(x) for x in v.range()], "tags": sorted(v.tags),
+        try:  # as many values as we list; "unlistable" where Hydra fails to enumerate them
+            values = [norm(x) for x in itertools.islice(v.range(), 10000)]
+        except Exception:
+            values = "unlistable"
+        return {"sweep": "range", "values": values, "tags": sorted(v.tags),
                 "shuffle": v.shuffle, "bounds": [norm(v.start), norm(v.stop), norm(v.step)]}
     if isinstance(v, IntervalSweep):
         return {"sweep": "interval", "values": [norm(v.start), norm(v.end)], "tags": sorted(v.tags)}
     if isinstance(v, Glob):
-        return {"sweep": "glob", "values": list(v.include), "exclude": list(v.exclude)}
+        return {"sweep": "glob", "values": norm(list(v.include)), "exclude": norm(list(v.exclude))}
     raise TypeError(type(v))
 
 parser = OverridesParser.create()
@@ -136,7 +146,8 @@ def norm(v: Any) -> Any:
     if isinstance(v, dict):
         return {"dict": [[norm(k), norm(x)] for k, x in v.items()]}
     assert isinstance(v, Sweep), type(v)
-    out: dict[str, Any] = {"sweep": v.kind, "values": [norm(x) for x in v.values]}
+    values: Any = [norm(x) for x in v.values] if v.complete or v.values else "unlistable"
+    out: dict[str, Any] = {"sweep": v.kind, "values": values}
     if v.kind in ("list", "choice", "range", "interval"):
         out["tags"] = sorted(v.tags)
     if v.kind in ("list", "choice", "range"):
@@ -145,7 +156,7 @@ def norm(v: Any) -> Any:
         assert v.bounds is not None
         out["bounds"] = [norm(x) for x in v.bounds]
     if v.kind == "glob":
-        out["exclude"] = list(v.exclude)
+        out["exclude"] = norm(list(v.exclude))
     return out
 
 
@@ -230,7 +241,12 @@ def test_parse_all_and_sweep_test() -> None:
     assert [o.key for o in good] == ["a", "d"] and [i for i, _ in bad] == [1, 2]
     assert bad[0][1].message == "Error parsing override 'b'\nmissing EQUAL at '<EOF>'"
     assert [is_sweep_text(t) for t in ("a=1,2", "a=[1,2]", "a=range(3)", "a=int(2)", "a=1", "a=1,")] == [
-        True, False, True, False, False, False,
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
     ]
 
 

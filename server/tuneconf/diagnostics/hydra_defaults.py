@@ -49,8 +49,32 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     for entry in found:
         yield from _entry(entry, place, certain)
     yield from _duplicates(found, place)
-    yield from _overrides(found, hydra, place)
+    yield from _composed(hydra, place)
     yield from _self(doc, found, hydra, place)
+
+
+COMPOSED_CODES = {
+    "override-unused": "unknown-override",
+    "duplicate-self": "hydra-defaults",
+    "missing-choice": "hydra-defaults",
+    "override-order": "hydra-defaults",
+    "override-in-interpolated": "hydra-defaults",
+    "options-interpolation": "hydra-defaults",
+    "merge-error": "hydra-merge",
+    "load-error": "hydra-merge",
+}
+"""What composing finds in this file beyond the checks above (hydra/compose*.py, Hydra's own words),
+and the code each is reported with."""
+
+
+def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    composition = hydra.composition()
+    if composition is None:
+        return
+    for problem in composition.problems:
+        code = COMPOSED_CODES.get(problem.code)
+        if code is not None and problem.file == place.file and problem.span is not None:
+            yield Finding(code, Severity.ERROR, problem.message.split("\nConfig search path")[0], problem.span)
 
 
 def group_of(entry: Entry, place: Place) -> str | None:
@@ -111,23 +135,6 @@ def _duplicates(found: list[Entry], place: Place) -> Iterator[Finding]:
         previous = first.options[0] if first.options else "null"
         message = f"Multiple values for {name}. To override a value use 'override {name}: {previous}'"
         yield Finding("duplicate-default", Severity.ERROR, message, entry.key_span or entry.span)
-
-
-def _overrides(found: list[Entry], hydra: HydraInfo, place: Place) -> Iterator[Finding]:
-    """`override GROUP` needs GROUP chosen elsewhere in the defaults tree (the composed choices)."""
-    wanted = [e for e in found if e.override and not (group_of(e, place) or "hydra").startswith("hydra")]
-    if not wanted:
-        return
-    composition = hydra.composition()
-    if composition is None:
-        return
-    for entry in wanted:
-        group = group_of(entry, place) or ""
-        key = group + (f"@{entry.package}" if entry.package else "")
-        if group in composition.choices or key in composition.choices or "${" in group:
-            continue
-        message = f"Could not override '{key}'. No match in the defaults list."
-        yield Finding("unknown-override", Severity.ERROR, message, entry.key_span or entry.span)
 
 
 def _self(doc: ParsedConfig, found: list[Entry], hydra: HydraInfo, place: Place) -> Iterator[Finding]:

@@ -107,7 +107,7 @@ def provenance(path: tuple[str | int, ...], ctx: AnalysisContext) -> str | None:
     composition = hydra.composition()
     if composition is None:
         return None
-    full = (*place.package, *path)
+    full = tuple(str(k) for k in (*place.package, *path))
     files = composition.origins.get(full)
     if not files:  # a section: the files that set keys below it
         below = [f for key, found in composition.origins.items() if key[: len(full)] == full for f in found]
@@ -153,17 +153,22 @@ def complete(
     base = parent if typed.startswith("/") or not place.group else "/".join(p for p in (place.group, parent) if p)
     names = [*groups(search, base)]
     start = col - len(partial)
-    result = _items(names, types.CompletionItemKind.Folder, line, start, col, conv, "config group")
-    if not typed:
-        result.items.append(types.CompletionItem(label="_self_", kind=types.CompletionItemKind.Keyword))
-    return result
+    extra = [types.CompletionItem(label="_self_", kind=types.CompletionItemKind.Keyword)] if not typed else []
+    return _items(names, types.CompletionItemKind.Folder, line, start, col, conv, "config group", extra)
 
 
 def _items(
-    names: list[str], kind: types.CompletionItemKind, line: int, start: int, col: int, conv: Converter, detail: str
+    names: list[str],
+    kind: types.CompletionItemKind,
+    line: int,
+    start: int,
+    col: int,
+    conv: Converter,
+    detail: str,
+    extra: list[types.CompletionItem] | None = None,
 ) -> types.CompletionList:
     replace = conv.range(Span(line, start, line, col))
-    items = [types.CompletionItem(label=name, kind=kind, detail=detail) for name in names]
+    items = [types.CompletionItem(label=name, kind=kind, detail=detail) for name in names] + (extra or [])
     return types.CompletionList(
         is_incomplete=False, items=items, item_defaults=types.CompletionItemDefaults(edit_range=replace)
     )

@@ -9,6 +9,7 @@ with spans) and its values loaded with OmegaConf, as Hydra loads them, interpola
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class LoadedConfig:
 
 
 _cache: OrderedDict[tuple[str, int, int], LoadedConfig] = OrderedDict()
+_lock = threading.Lock()
 
 
 def load_file(path: Path, config_path: str, text: str | None = None) -> LoadedConfig:
@@ -55,18 +57,20 @@ def load_file(path: Path, config_path: str, text: str | None = None) -> LoadedCo
     except OSError as exc:
         return _failed(path, f"Could not read {path.name}: {exc.strerror}")
     key = (str(path), stat.st_mtime_ns, stat.st_size)
-    hit = _cache.get(key)
-    if hit is not None:
-        _cache.move_to_end(key)
-        return hit
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return _failed(path, f"Could not read {path.name}: {exc}")
     loaded = _load(path, config_path, text)
-    _cache[key] = loaded
-    if len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _lock:
+        _cache[key] = loaded
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return loaded
 
 

@@ -139,7 +139,7 @@ class TreeBuilder:
         defaults = [from_entry(e, loaded.path) for e in loaded.entries]
         self_added = False
         if defaults or (is_root and self.overrides.appends):
-            self_added = validate_self(parent, defaults, loaded.has_content, self.fail)
+            self_added = validate_self(parent, defaults, self.fail)
         if is_root:
             defaults.extend(self.overrides.appends)
         self.update_overrides(defaults, parent, interpolated)

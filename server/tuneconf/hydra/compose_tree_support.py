@@ -39,10 +39,10 @@ def from_entry(entry: Entry, file: Path) -> Default:
     )
 
 
-def validate_self(parent: Default, defaults: list[Default], has_content: bool, fail: Fail) -> bool:
+def validate_self(parent: Default, defaults: list[Default], fail: Fail) -> bool:
     """Hydra's `_validate_self`: at most one `_self_`; without one, the config's own content goes
-    last (unless the list holds only `override` entries). True when `_self_` was added here."""
-    del has_content  # Hydra only warns about a primary config without `_self_`
+    last (unless the list holds only `override` entries). True when `_self_` was added here.
+    (Hydra also warns when a primary config with content has no `_self_`; that is no refusal.)"""
     has_self = False
     has_non_override = False
     for d in defaults:

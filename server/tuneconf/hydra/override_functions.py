@@ -14,13 +14,19 @@ import inspect
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class Quote(Enum):
+    single = 0
+    double = 1
 
 
 @dataclass(frozen=True)
 class QuotedString:
     text: str
-    quote: str
+    quote: Quote
 
 
 @dataclass
@@ -63,21 +69,36 @@ class FunctionError(Exception):
         self.message = message
 
 
+_Accepted = tuple[tuple[type, ...], str]  # the types a parameter accepts, and how Hydra prints them
 _NONE = type(None)
-_ELEMENT = (str, int, float, bool, list, dict)
-_PARSED = (*_ELEMENT, _NONE, QuotedString)
-_CAST = ((*_PARSED, HydraSweep), "Optional[Union[str, int, float, bool, List[Any], Dict[str, Any], QuotedString, Sweep]]")
-_NUM = ((int, float), "Union[int, float]")
-_SORTABLE = ((str, int, bool, float, list, dict, ChoiceSweep, RangeSweep), "Union[str, int, bool, float, list, dict, ChoiceSweep, RangeSweep]")
-_SWEEP_ARG = ((ChoiceSweep, RangeSweep, _NONE), "Optional[Union[ChoiceSweep, RangeSweep]]")
-_LIST_ARG = ((list, _NONE), "Optional[List[Any]]")
-_CAST_TYPES = {"args": _CAST, "value": _CAST}
+_ELEMENT: tuple[type, ...] = (str, int, float, bool, list, dict)
+_PARSED: tuple[type, ...] = (*_ELEMENT, _NONE, QuotedString)
+_CAST: _Accepted = (
+    (*_PARSED, HydraSweep),
+    "Optional[Union[str, int, float, bool, List[Any], Dict[str, Any], QuotedString, Sweep]]",
+)
+_NUM: _Accepted = ((int, float), "Union[int, float]")
+_SORTABLE: _Accepted = (
+    (str, int, bool, float, list, dict, ChoiceSweep, RangeSweep),
+    "Union[str, int, bool, float, list, dict, ChoiceSweep, RangeSweep]",
+)
+_SWEEP_ARG: _Accepted = ((ChoiceSweep, RangeSweep, _NONE), "Optional[Union[ChoiceSweep, RangeSweep]]")
+_LIST_ARG: _Accepted = ((list, _NONE), "Optional[List[Any]]")
+_CAST_TYPES: dict[str, _Accepted] = {"args": _CAST, "value": _CAST}
 # Per function: the accepted types of each parameter and how Hydra prints them.
-_TYPES: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
+_TYPES: dict[str, dict[str, _Accepted]] = {
     "bool": _CAST_TYPES,
-    "choice": {"args": ((str, int, float, bool, dict, list, ChoiceSweep), "Union[str, int, float, bool, Dict[Any, Any], List[Any], ChoiceSweep]")},
+    "choice": {
+        "args": (
+            (str, int, float, bool, dict, list, ChoiceSweep),
+            "Union[str, int, float, bool, Dict[Any, Any], List[Any], ChoiceSweep]",
+        )
+    },
     "float": _CAST_TYPES,
-    "glob": {"include": ((list, str), "Union[List[str], str]"), "exclude": ((str, list, _NONE), "Optional[Union[str, List[str]]]")},
+    "glob": {
+        "include": ((list, str), "Union[List[str], str]"),
+        "exclude": ((str, list, _NONE), "Optional[Union[str, List[str]]]"),
+    },
     "int": _CAST_TYPES,
     "interval": {"start": _NUM, "end": _NUM},
     "range": {"start": _NUM, "stop": ((int, float, _NONE), "Optional[Union[int, float]]"), "step": _NUM},
@@ -123,11 +144,17 @@ def _cast(value: Any, convert: Callable[[Any], Any], name: str) -> Any:
     if isinstance(value, RangeSweep):
         if name not in ("int", "float"):
             raise ValueError("Range can only be cast to int or float")
-        return RangeSweep(start=_cast(value.start, convert, name), stop=_cast(value.stop, convert, name), step=_cast(value.step, convert, name))
+        return RangeSweep(
+            start=_cast(value.start, convert, name),
+            stop=_cast(value.stop, convert, name),
+            step=_cast(value.step, convert, name),
+        )
     if isinstance(value, IntervalSweep):
         if name in ("str", "bool"):
             raise ValueError(f"Intervals cannot be cast to {name}")
-        return IntervalSweep(start=_cast(value.start, convert, name), end=_cast(value.end, convert, name), tags=copy(value.tags))
+        return IntervalSweep(
+            start=_cast(value.start, convert, name), end=_cast(value.end, convert, name), tags=copy(value.tags)
+        )
     if name != "bool" and not isinstance(value, (int, float, bool, str)):
         raise AssertionError
     return convert(value)
@@ -227,7 +254,9 @@ def _tag(*args: Any, sweep: Any = None) -> Any:
     if sweep is not None:
         return _tag(*args, sweep)
     if not isinstance(args[-1], HydraSweep):
-        raise ValueError(f"Last argument to tag() must be a choice(), range() or interval(), got {type(sweep).__name__}")
+        raise ValueError(
+            f"Last argument to tag() must be a choice(), range() or interval(), got {type(sweep).__name__}"
+        )
     for tag in args[:-1]:
         if not isinstance(tag, str):
             raise ValueError(f"tag arguments type must be string, got {type(tag).__name__}")
@@ -271,7 +300,9 @@ def _check_types(name: str, sig: inspect.Signature, bound: inspect.BoundArgument
         if sig.parameters[param].kind is inspect.Parameter.VAR_POSITIONAL:
             for i, item in enumerate(value):
                 if not isinstance(item, types):
-                    raise TypeError(f"mismatch type argument {param}[{i}]: {type(item).__name__} is incompatible with {shown}")
+                    raise TypeError(
+                        f"mismatch type argument {param}[{i}]: {type(item).__name__} is incompatible with {shown}"
+                    )
         elif not (type(value) in types if param in _EXACT else isinstance(value, types)):
             raise TypeError(f"mismatch type argument {param}: {type(value).__name__} is incompatible with {shown}")
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from tuneconf.hydra.override_functions import Quote, QuotedString
 from tuneconf.hydra.override_lexer import (
     AT,
     BOOL,
@@ -51,7 +52,6 @@ from tuneconf.hydra.override_lexer import (
     TokenStream,
     expected_text,
 )
-from tuneconf.hydra.override_functions import QuotedString
 
 _DICT_KEY = frozenset({FLOAT, INT, BOOL, NULL, UNQUOTED_CHAR, ID, ESC, WS})
 _PRIMITIVE = _DICT_KEY | {COLON, INTERPOLATION}
@@ -174,11 +174,18 @@ class Parser:
         return GrammarError(f"Error parsing override '{self.text}'\n{message}", column)
 
     def _no_viable(self, start: Token, offending: Token) -> GrammarError:
+        self.ts.fill()
         end = offending.start if offending.type == EOF else offending.end
-        shown = self.text[start.start : end].replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        shown = (
+            "<EOF>"
+            if start.type == EOF
+            else self.text[start.start : end].replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        )
         return GrammarError(f"no viable alternative at input '{shown}'", offending.start)
 
-    def _failure(self, tok: Token, expected: frozenset[int], follow: frozenset[int] = frozenset(), loop_end: bool = False) -> GrammarError:
+    def _failure(
+        self, tok: Token, expected: frozenset[int], follow: frozenset[int] = frozenset(), loop_end: bool = False
+    ) -> GrammarError:
         if self.predicting is not None:
             return self._no_viable(self.predicting, tok)
         shown = expected_text(tuple(expected))
@@ -292,7 +299,7 @@ class Parser:
             return self._function()
         if la == QUOTED_VALUE:
             tok = self.ts.consume()
-            return QuotedString(unquote(tok.text), tok.text[0])
+            return QuotedString(unquote(tok.text), Quote.single if tok.text[0] == "'" else Quote.double)
         toks = []
         while self.ts.la(1) in _PRIMITIVE:
             toks.append(self.ts.consume())

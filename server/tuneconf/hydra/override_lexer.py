@@ -17,7 +17,33 @@ EQUAL, TILDE, PLUS, AT, COLON, SLASH, KEY_SPECIAL, DOT_PATH = 1, 2, 3, 4, 5, 6, 
 POPEN, COMMA, PCLOSE, BRACKET_OPEN, BRACKET_CLOSE, BRACE_OPEN, BRACE_CLOSE = 9, 10, 11, 12, 13, 14, 15
 FLOAT, INT, BOOL, NULL, UNQUOTED_CHAR, ID, ESC, WS, QUOTED_VALUE, INTERPOLATION = range(16, 26)
 
-_SYMBOLIC = ["EQUAL", "TILDE", "PLUS", "AT", "COLON", "SLASH", "KEY_SPECIAL", "DOT_PATH", "POPEN", "COMMA", "PCLOSE", "BRACKET_OPEN", "BRACKET_CLOSE", "BRACE_OPEN", "BRACE_CLOSE", "FLOAT", "INT", "BOOL", "NULL", "UNQUOTED_CHAR", "ID", "ESC", "WS", "QUOTED_VALUE", "INTERPOLATION"]
+_SYMBOLIC = [
+    "EQUAL",
+    "TILDE",
+    "PLUS",
+    "AT",
+    "COLON",
+    "SLASH",
+    "KEY_SPECIAL",
+    "DOT_PATH",
+    "POPEN",
+    "COMMA",
+    "PCLOSE",
+    "BRACKET_OPEN",
+    "BRACKET_CLOSE",
+    "BRACE_OPEN",
+    "BRACE_CLOSE",
+    "FLOAT",
+    "INT",
+    "BOOL",
+    "NULL",
+    "UNQUOTED_CHAR",
+    "ID",
+    "ESC",
+    "WS",
+    "QUOTED_VALUE",
+    "INTERPOLATION",
+]
 _LITERAL = {TILDE: "'~'", PLUS: "'+'", AT: "'@'", COLON: "':'", SLASH: "'/'"}
 
 _INT_U = r"(?:0|[1-9](?:_?[0-9])*)"
@@ -184,6 +210,11 @@ class TokenStream:
                 return self.tokens[-1]
             self._fetch()
         return self.tokens[want]
+
+    def fill(self) -> None:
+        """Lex to the end (ANTLR does before printing a token range, so a later lexer error wins)."""
+        while not self.tokens or self.tokens[-1].type != EOF:
+            self._fetch()
 
     def la(self, k: int = 1) -> int:
         """The type of the k-th token ahead."""

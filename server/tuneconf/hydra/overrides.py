@@ -148,20 +148,23 @@ def _range_values(r: RangeSweep) -> tuple[tuple[Any, ...], bool]:
             return (), False
         numbers = range(r.start, r.stop, r.step)
         return tuple(numbers[:RANGE_LIMIT]), len(numbers) <= RANGE_LIMIT
-    with decimal.localcontext(decimal.Context()):
-        start, stop, step = (decimal.Decimal(x) for x in (r.start, r.stop, r.step))
-        if step == 0:
-            return (), False
-        out: list[float] = []
-        while (start < stop if step > 0 else start > stop) and len(out) <= RANGE_LIMIT:
-            out.append(float(start))
-            start += step
+    out: list[float] = []
+    try:
+        with decimal.localcontext(decimal.Context()):
+            start, stop, step = (decimal.Decimal(x) for x in (r.start, r.stop, r.step))
+            if step == 0:
+                return (), False
+            while (start < stop if step > 0 else start > stop) and len(out) <= RANGE_LIMIT:
+                out.append(float(start))
+                start += step
+    except decimal.InvalidOperation:  # a NaN bound: Hydra fails to enumerate it
+        return (), False
     return tuple(out[:RANGE_LIMIT]), len(out) <= RANGE_LIMIT
 
 
 def _sweep(value: HydraSweep | Glob, text: str) -> Sweep:
     if isinstance(value, Glob):
-        return Sweep("glob", tuple(value.include), text, exclude=tuple(value.exclude))
+        return Sweep("glob", tuple(map(_public, value.include)), text, exclude=tuple(map(_public, value.exclude)))
     tags = frozenset(value.tags)
     if isinstance(value, ChoiceSweep):
         kind = "list" if value.simple_form else "choice"
@@ -195,7 +198,15 @@ def _build(text: str, parsed: ParsedOverride) -> Override:
     else:
         value = _public(value)
     return Override(
-        text, parsed.kind, parsed.key, parsed.package, value, sweep, parsed.key_span, parsed.value_span, parsed.package_span
+        text,
+        parsed.kind,
+        parsed.key,
+        parsed.package,
+        value,
+        sweep,
+        parsed.key_span,
+        parsed.value_span,
+        parsed.package_span,
     )
 
 

@@ -158,7 +158,9 @@ class HydraWorkspace:
         bases = [e.version_base for e in entries if e.version_base is not None]
         search = (folder, *self._searchpath(folder, primaries))
         store = self._config_store()
-        return Root(folder, tuple(dict.fromkeys(search)), primaries, tuple(entries), bases[0] if bases else None, store)
+        # an entry point without version_base runs with Hydra 1.1's rules (and a warning)
+        base = bases[0] if bases else ("1.1" if entries else None)
+        return Root(folder, tuple(dict.fromkeys(search)), primaries, tuple(entries), base, store)
 
     def _config_store(self) -> bool:
         """Whether any workspace Python file mentions Hydra's ConfigStore (read once per scan)."""
@@ -230,13 +232,16 @@ class HydraWorkspace:
                     self._sites[key] = None
             return self._sites[key]
 
-    def compose(self, root: Root, primary: str, overrides: Sequence[str] = ()) -> Composition:
-        """The primary config composed with `overrides` (Hydra's grammar), cached until invalidated."""
+    def compose(
+        self, root: Root, primary: str, overrides: Sequence[str] = (), texts: dict[Path, str] | None = None
+    ) -> Composition:
+        """The primary config composed with `overrides` (Hydra's grammar), cached until invalidated;
+        `texts`: editor contents that replace files on disk (then not cached; composing is ~1 ms)."""
         from tuneconf.hydra.compose import compose
 
         key = (root.folder, primary, tuple(overrides))
         with self._lock:
-            hit = self._compositions.get(key)
+            hit = self._compositions.get(key) if texts is None else None
             if hit is not None:
                 return hit
         parsed = []
@@ -247,28 +252,31 @@ class HydraWorkspace:
                 parsed.append(parse(text))
             except OverrideError:
                 continue
-        result = compose(root.search, primary, parsed, root.version_base or "1.3")
-        with self._lock:
-            self._compositions[key] = result
+        result = compose(root.search, primary, parsed, _base(root.version_base), texts)
+        if texts is None:
+            with self._lock:
+                self._compositions[key] = result
         return result
 
-    def composition_for(self, place: Place) -> Composition | None:
+    def composition_for(self, place: Place, text: str | None = None) -> Composition | None:
         """A composition that includes `place`'s file: its own (a primary), a primary that includes it,
-        else a primary with the file selected by an override (`+group=option`: experiment files)."""
+        else a primary with the file selected by an override (`+group=option`: experiment files).
+        `text`: the file's text in the editor."""
+        texts = {place.file: text} if text is not None else None
         if place.group == "":  # a primary config, or another top-level config composed as one
-            return self.compose(place.root, place.option)
+            return self.compose(place.root, place.option, (), texts)
         for primary in place.root.primaries:
-            composed = self.compose(place.root, primary)
-            if place.file in composed.files:
-                return composed
+            if place.file in self.compose(place.root, primary).files:
+                return self.compose(place.root, primary, (), texts)
         if not place.group or place.group.startswith("hydra"):
             return None
         for primary in place.root.primaries:
             composed = self.compose(place.root, primary)
             sign = "" if place.group in composed.choices else "+"
-            selected = self.compose(place.root, primary, [f"{sign}{place.group}={place.option}"])
-            if place.file in selected.files and not selected.problems:
-                return selected
+            selection = [f"{sign}{place.group}={place.option}"]
+            selected = self.compose(place.root, primary, selection)
+            if place.file in selected.files and not any(p.file != place.file for p in selected.problems):
+                return self.compose(place.root, primary, selection, texts) if texts is not None else selected
         return None
 
     def info(self, path: Path, text: str, component_keys: Sequence[str]) -> HydraInfo | None:
@@ -290,7 +298,7 @@ class HydraWorkspace:
         sites = _union([self.call_sites(root, primary) for primary in root.primaries])
 
         def composition() -> Composition | None:
-            return self.composition_for(place)
+            return self.composition_for(place, text)
 
         return HydraInfo(place, sites, resolvers, root.version_base, composition)
 
@@ -315,6 +323,14 @@ def _union(found: Sequence[CallSites | None]) -> CallSites | None:
         unknown=[u for k in known for u in k.unknown],
         followed=tuple(dict.fromkeys(f for k in known for f in k.followed)),
     )
+
+
+def _base(version_base: str | None) -> str | None:
+    """The version_base composition follows: the entry point's, 1.3 when it names none (Hydra's own
+    default then is 1.1 with a warning, but configs written today expect the current rules)."""
+    if version_base == "None":
+        return None
+    return version_base or "1.3"
 
 
 def _config_file(folder: Path, name: str) -> Path | None:
