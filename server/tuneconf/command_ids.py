@@ -26,6 +26,7 @@ ACTIVE_OVERRIDES = "tuneconf.server.activeOverrides"
 RUNS = "tuneconf.server.runs"
 RUN_SERIES = "tuneconf.server.runSeries"
 RESUME_PLAN = "tuneconf.server.resumePlan"
+OVERRIDE_COMPLETIONS = "tuneconf.server.overrideCompletions"
 SERVER_COMMANDS = (
     EFFECTIVE_CONFIG,
     LAUNCH_PLAN,
@@ -38,6 +39,7 @@ SERVER_COMMANDS = (
     RUNS,
     RUN_SERIES,
     RESUME_PLAN,
+    OVERRIDE_COMPLETIONS,
 )
 
 LAUNCH_PLAN_FIELDS = ("argv", "cwd", "recipe", "title", "gpus", "problems", "errors", "warnings", "prepare", "debug")

@@ -14,7 +14,7 @@ from tuneconf.project import Project
 from tuneconf.settings import Settings
 from workspace_files import write
 
-TRAIN = '''import hydra
+TRAIN = """import hydra
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
@@ -28,7 +28,7 @@ def main(cfg):
     loss = instantiate(cfg.loss)
     head = instantiate(cfg.head, _recursive_=False)
     return model, optimizer, loss, head
-'''
+"""
 CONFIG = """defaults:
   - model: linear
   - db: mysql
@@ -170,7 +170,9 @@ def test_config_store_makes_unknown_options_warnings(project: Path) -> None:
 
 
 def test_pyproject_settings_reach_the_project(tmp_path: Path) -> None:
-    toml = '[tool.tuneconf]\nresolvers = ["mine"]\ncomponent-keys = ["_component_", "_target_"]\nhydra_roots = ["cfg"]\n'
+    toml = (
+        '[tool.tuneconf]\nresolvers = ["mine"]\ncomponent-keys = ["_component_", "_target_"]\nhydra_roots = ["cfg"]\n'
+    )
     root = write(tmp_path, {"pyproject.toml": toml, "cfg/a.yaml": "x: ${mine:1}\n"})
     project = Project(Settings(), [root])
     assert project.settings.resolvers == ("mine",)

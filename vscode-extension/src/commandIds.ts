@@ -34,6 +34,7 @@ export const SERVER_COMMANDS = {
   runs: "tuneconf.server.runs",
   runSeries: "tuneconf.server.runSeries",
   resumePlan: "tuneconf.server.resumePlan",
+  overrideCompletions: "tuneconf.server.overrideCompletions",
 } as const;
 
 /** What tuneconf.server.launchPlan returns: an argv, never a shell string. One field a line (the contract test reads them). */

@@ -39,11 +39,14 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
 def _section(doc: ParsedConfig, name: str | None, value: Node | None, ctx: AnalysisContext) -> Iterator[Finding]:
     """The components and bare dotpaths under one top-level key (or the whole document)."""
     prefix: KeyPath = (name,) if name is not None else ()
-    opaque = hydra_components.config_objects(value, prefix, ctx) if ctx.hydra is not None else ()
+    opaque = hydra_components.config_objects(value, prefix, ctx) if ctx.hydra is not None else []
+    # a primary's top-level `_target_` nobody instantiates: its keys are no arguments (nested nodes still are)
+    skip_root = name is None and hydra_components.uninstantiated_root(ctx)
     for found in iter_components(value, ctx.settings.component_keys):
         component = Component((*prefix, *found.path), found.mapping, found.dotpath)
         symbol = yield from _dotpath(component.dotpath, ctx, what="component")
         below = any(component.path[: len(p)] == p and component.path != p for p in opaque)
+        below = below or (skip_root and component.path == ())
         if symbol is not None and symbol.callable and symbol.parameters is not None and not below:
             yield from _arguments(doc, component, symbol, ctx)
     names = set(ctx.settings.dotpath_keys)

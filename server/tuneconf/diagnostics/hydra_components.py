@@ -13,7 +13,7 @@ node (hydra/callsites.py: `instantiate(cfg.model, net=...)` supplies `net`; nest
 instantiated one are instantiated with nothing more) and the composed config (every file that merges
 into that key) does not set it: a checker that reads only the YAML cries wolf there.
 
-Codes: hydra-flag-type, hydra-convert, hydra-args, missing-argument.
+Codes: hydra-flag-type, hydra-convert, hydra-args, missing-argument, not-instantiated (a hint).
 """
 
 from __future__ import annotations
@@ -53,12 +53,23 @@ def config_objects(value: Node | None, prefix: KeyPath, ctx: AnalysisContext) ->
     return found
 
 
+def uninstantiated_root(ctx: AnalysisContext) -> bool:
+    """A `_target_` at the top of a primary config that no known call instantiates as a whole: projects
+    such as diffusion_policy build it themselves (`get_class(cfg._target_)(cfg)`), so its top-level keys
+    are no arguments."""
+    hydra = ctx.hydra
+    if hydra is None or hydra.place is None or hydra.package:
+        return False
+    return hydra.sites is None or not any(site.path == () for site in hydra.sites.sites)
+
+
 def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if ctx.hydra is None or doc.root is None:
         return
     for found in iter_components(doc.root, ("_target_",)):
         component = Component(found.path, found.mapping, found.dotpath)
         yield from _flags(component.mapping)
+        yield from _not_instantiated(component.mapping)
         resolution = ctx.resolve_or_defer(str(component.dotpath.value)) if _plain(component.dotpath) else None
         symbol = resolution.symbol if resolution is not None else None
         if symbol is None or symbol.parameters is None or not symbol.callable:
@@ -90,6 +101,21 @@ def _flags(mapping: Mapping) -> Iterator[Finding]:
     )
     fixes = [fix(f"Change to '{mode}'", (value.span, mode)) for mode in CONVERT_MODES]
     yield Finding("hydra-convert", Severity.WARNING, message, value.span, data={"fixes": fixes})
+
+
+def _not_instantiated(mapping: Mapping) -> Iterator[Finding]:
+    """A hint on `_recursive_: false`: why the children's arguments are not checked."""
+    pair = mapping.get("_recursive_")
+    value = deref(pair.value) if pair is not None else None
+    if pair is None or not isinstance(value, Scalar) or value.value is not False:
+        return
+    nested = [p.name for p in mapping.pairs if isinstance(deref(p.value), (Mapping, Sequence))]
+    if nested:
+        message = (
+            f"_recursive_: false: {', '.join(str(n) for n in nested)} reach the component as config objects, not "
+            "instantiated, so tuneconf does not check their arguments (the component may instantiate them itself)."
+        )
+        yield Finding("not-instantiated", Severity.HINT, message, pair.key.span)
 
 
 def _opaque(value: Scalar) -> bool:
@@ -140,6 +166,8 @@ def _missing(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Analy
     if supplied is None:
         return
     composition = hydra.composition()
+    if hydra.selected:
+        return  # composed with this file chosen by an override: other choices may set the argument
     composed = _at(composition.data, path) if composition is not None else None
     if not isinstance(composed, dict) or composed.get("_target_") != component.dotpath.value:
         return  # another file sets this node's target, or the composition does not reach it

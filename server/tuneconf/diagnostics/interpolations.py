@@ -107,6 +107,10 @@ def _references(doc: ParsedConfig, occ: Occurrence, hydra: HydraInfo | None = No
         # whole scalar: replacing it with the key would lose the rest of the value, so no fix.
         exact = span != occ.scalar.span
         fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess and exact else []
+        if hydra is not None and hydra.selected:  # keys of other groups depend on their choices
+            message += " (In the config composed with this file selected and the other groups' defaults.)"
+            yield Finding("unknown-interpolation-key", Severity.WARNING, message, span, data={"fixes": fixes})
+            continue
         yield Finding("unknown-interpolation-key", Severity.ERROR, message, span, data={"fixes": fixes})
 
 

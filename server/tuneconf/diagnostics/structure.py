@@ -31,7 +31,7 @@ _COLLECTION_TAGS = {MAP, SEQ, *LIST_TAGS, *PATH_TAGS}
 
 
 def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
-    yield from _document_shape(doc)
+    yield from _document_shape(doc, ctx)
     root, top = doc.root, doc.mapping
     if root is None:
         return
@@ -76,7 +76,7 @@ def _nodes(root: Node) -> Iterator[Finding]:
             yield _not_loadable(_head(node.span), f"OmegaConf cannot load the tag {short}. Remove the tag.")
 
 
-def _document_shape(doc: ParsedConfig) -> Iterator[Finding]:
+def _document_shape(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if doc.too_large:
         size = len(doc.text.encode("utf-8", "surrogatepass"))
         message = (
@@ -85,7 +85,10 @@ def _document_shape(doc: ParsedConfig) -> Iterator[Finding]:
         )
         yield Finding("too-large", Severity.WARNING, message, Span(0, 0, 0, len(doc.lines[0]) if doc.lines else 0))
     root = doc.root
-    if isinstance(root, Sequence) or (isinstance(root, Scalar) and root.value is not None and root.text != ""):
+    group_option = ctx.hydra is not None and (ctx.hydra.place is None or bool(ctx.hydra.place.group))
+    if not group_option and (
+        isinstance(root, Sequence) or (isinstance(root, Scalar) and root.value is not None and root.text != "")
+    ):
         kind = "a list" if isinstance(root, Sequence) else "a single value"
         message = f"The top level is {kind}; a torchtune config must be a mapping of keys (`key: value` lines)."
         yield Finding("top-level-not-mapping", Severity.ERROR, message, _head(root.span))

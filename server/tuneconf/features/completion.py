@@ -30,9 +30,11 @@ def complete(
     doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter
 ) -> types.CompletionList | None:
     if ctx.hydra is not None:
-        from tuneconf.features import hydra_nav
+        from tuneconf.features import hydra_interpolations, hydra_nav
 
-        entry = hydra_nav.complete(doc, line, col, ctx, conv)
+        entry = hydra_nav.complete(doc, line, col, ctx, conv) or hydra_interpolations.complete(
+            doc, line, col, ctx, conv
+        )
         if entry is not None:
             return entry
     inside = complete_interpolation(doc, line, col, ctx, conv)
@@ -107,9 +109,8 @@ def _keys(context: KeyContext, ctx: AnalysisContext, conv: Converter) -> types.C
     replace = conv.range(context.replace)
     if component is None:
         if mapping is None or not mapping.pairs:
-            return types.CompletionList(
-                is_incomplete=False, items=[_component_key_item(k, replace) for k in ctx.settings.component_keys]
-            )
+            keys = ("_target_",) if ctx.hydra is not None else ctx.settings.component_keys
+            return types.CompletionList(is_incomplete=False, items=[_component_key_item(k, replace) for k in keys])
         return None
     resolution = ctx.resolve_or_wait(str(component.dotpath.value))
     if resolution is None:
@@ -119,6 +120,10 @@ def _keys(context: KeyContext, ctx: AnalysisContext, conv: Converter) -> types.C
         return None
     present = set(component.mapping.names())
     items = [_param_item(p, symbol, replace) for p in symbol.parameters if p.by_keyword and p.name not in present]
+    if ctx.hydra is not None:
+        from tuneconf.features.hydra_nav import hydra_key_items
+
+        items += hydra_key_items(present, replace)
     return types.CompletionList(is_incomplete=False, items=items)
 
 
@@ -160,6 +165,12 @@ def _values(context: ValueContext, ctx: AnalysisContext, conv: Converter) -> typ
     component = component_of(mapping, ctx.settings.component_keys) if mapping is not None else None
     if component is None:
         return None
+    if ctx.hydra is not None and context.key in ("_convert_", "_partial_", "_recursive_"):
+        from tuneconf.features.hydra_nav import hydra_value_items
+
+        return types.CompletionList(
+            is_incomplete=False, items=hydra_value_items(context.key, conv.range(context.replace))
+        )
     resolution = ctx.resolve_or_wait(str(component.dotpath.value))
     symbol = resolution.symbol if resolution is not None else None
     param = symbol.parameter(context.key) if symbol is not None else None

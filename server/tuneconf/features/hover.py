@@ -18,9 +18,9 @@ from tuneconf.index.records import Parameter, Symbol
 
 def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Converter) -> types.Hover | None:
     if ctx.hydra is not None:
-        from tuneconf.features import hydra_nav
+        from tuneconf.features import hydra_interpolations, hydra_nav
 
-        entry = hydra_nav.hover(doc, line, col, ctx, conv)
+        entry = hydra_nav.hover(doc, line, col, ctx, conv) or hydra_interpolations.hover(doc, line, col, ctx, conv)
         if entry is not None:
             return entry
     inside = interpolation_hover(doc, line, col, conv)

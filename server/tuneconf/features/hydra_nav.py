@@ -174,6 +174,46 @@ def _items(
     )
 
 
+HYDRA_KEYS_DOC = {
+    "_partial_": "true: instantiate returns functools.partial; required arguments may be left out",
+    "_recursive_": "false: children are passed as config objects, not instantiated",
+    "_convert_": "none | partial | object | all: how config children are passed (DictConfig or plain containers)",
+    "_args_": "positional arguments, a list",
+}
+HYDRA_VALUES = {
+    "_convert_": ("none", "partial", "object", "all"),
+    "_partial_": ("true", "false"),
+    "_recursive_": ("false", "true"),
+}
+
+
+def hydra_key_items(present: set[str], replace: types.Range) -> list[types.CompletionItem]:
+    """Hydra's own keys of a `_target_` node, after its parameters."""
+    return [
+        types.CompletionItem(
+            label=key,
+            kind=types.CompletionItemKind.Keyword,
+            detail=doc,
+            sort_text=f"9{key}",
+            text_edit=types.TextEdit(range=replace, new_text=f"{key}: "),
+        )
+        for key, doc in HYDRA_KEYS_DOC.items()
+        if key not in present
+    ]
+
+
+def hydra_value_items(key: str, replace: types.Range) -> list[types.CompletionItem]:
+    return [
+        types.CompletionItem(
+            label=v,
+            kind=types.CompletionItemKind.Value,
+            detail=HYDRA_KEYS_DOC[key],
+            text_edit=types.TextEdit(range=replace, new_text=v),
+        )
+        for v in HYDRA_VALUES[key]
+    ]
+
+
 def _in_defaults(doc: ParsedConfig, line: int) -> bool:
     mapping = doc.mapping
     pair = mapping.get("defaults") if mapping is not None else None

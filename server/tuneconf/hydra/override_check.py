@@ -40,8 +40,9 @@ def override_findings(
     if place.group:  # overrides apply to a primary config
         return found
     composed = workspace.compose(place.root, place.option, [text for _, text in good])
+    before = {(p.code, p.message) for p in workspace.compose(place.root, place.option).problems}
     for problem in composed.problems:
-        if problem.file is not None:
+        if (problem.code, problem.message) in before:
             continue  # a config file's own problem: that file's diagnostics say it
         index = _which(problem.message, good, overrides)
         found.append(_at(index, 0, len(overrides[index]) if overrides else 0, problem.code, problem.message))

@@ -76,9 +76,17 @@ class HydraInfo:
     sites: CallSites | None = None
     resolvers: frozenset[str] = frozenset()
     version_base: str | None = None
-    _compose: Callable[[], Composition | None] | None = field(default=None, repr=False)
+    _compose: Callable[[], tuple[Composition | None, bool]] | None = field(default=None, repr=False)
     _composition: Any = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
+    _selected: bool = field(default=False, repr=False)
+
+    @property
+    def selected(self) -> bool:
+        """The file is in no primary's own composition: it was composed selected by an override, so what
+        the other groups choose is one choice among several (findings that depend on them are not certain)."""
+        self.composition()
+        return self._selected
 
     @property
     def package(self) -> tuple[str, ...]:
@@ -89,7 +97,8 @@ class HydraInfo:
         if not self._composed:
             self._composed = True
             try:
-                self._composition = self._compose() if self._compose is not None else None
+                if self._compose is not None:
+                    self._composition, self._selected = self._compose()
             except Exception:  # a composition problem must never stop the checks
                 log.exception("composition failed")
                 self._composition = None
@@ -259,25 +268,33 @@ class HydraWorkspace:
         return result
 
     def composition_for(self, place: Place, text: str | None = None) -> Composition | None:
+        return self.selection_for(place, text)[0]
+
+    def selection_for(self, place: Place, text: str | None = None) -> tuple[Composition | None, bool]:
         """A composition that includes `place`'s file: its own (a primary), a primary that includes it,
-        else a primary with the file selected by an override (`+group=option`: experiment files).
+        else a primary with the file selected by an override (`+group=option`: experiment files), and
+        whether it was selected so (then what other groups choose is one choice among several).
         `text`: the file's text in the editor."""
         texts = {place.file: text} if text is not None else None
         if place.group == "":  # a primary config, or another top-level config composed as one
-            return self.compose(place.root, place.option, (), texts)
+            return self.compose(place.root, place.option, (), texts), False
         for primary in place.root.primaries:
             if place.file in self.compose(place.root, primary).files:
-                return self.compose(place.root, primary, (), texts)
+                return self.compose(place.root, primary, (), texts), False
         if not place.group or place.group.startswith("hydra"):
-            return None
+            return None, False
+        candidates = []
         for primary in place.root.primaries:
             composed = self.compose(place.root, primary)
             sign = "" if place.group in composed.choices else "+"
             selection = [f"{sign}{place.group}={place.option}"]
             selected = self.compose(place.root, primary, selection)
             if place.file in selected.files and not any(p.file != place.file for p in selected.problems):
-                return self.compose(place.root, primary, selection, texts) if texts is not None else selected
-        return None
+                candidates.append((len(selected.problems), primary, selection, selected))
+        if not candidates:
+            return None, True
+        _, primary, selection, selected = min(candidates, key=lambda c: c[0])  # a primary it composes with cleanly
+        return (self.compose(place.root, primary, selection, texts) if texts is not None else selected), True
 
     def info(self, path: Path, text: str, component_keys: Sequence[str]) -> HydraInfo | None:
         """The Hydra facts of a YAML document: None when it is neither under a Hydra root nor a
@@ -297,8 +314,8 @@ class HydraWorkspace:
         root = place.root
         sites = _union([self.call_sites(root, primary) for primary in root.primaries])
 
-        def composition() -> Composition | None:
-            return self.composition_for(place, text)
+        def composition() -> tuple[Composition | None, bool]:
+            return self.selection_for(place, text)
 
         return HydraInfo(place, sites, resolvers, root.version_base, composition)
 
