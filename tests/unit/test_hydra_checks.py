@@ -180,3 +180,27 @@ def test_pyproject_settings_reach_the_project(tmp_path: Path) -> None:
     editor = Project(Settings(resolvers=("theirs",)), [root])
     assert editor.settings.resolvers == ("theirs",)  # a value set in the editor wins
     assert findings(root, "cfg/a.yaml") == []
+
+
+def test_a_class_whose_base_is_not_installed_has_an_unknown_signature(project: Path) -> None:
+    write(
+        project,
+        {
+            "mypkg/__init__.py": "",
+            "mypkg/mix.py": "from notinstalled.data import Mixup\n\n\nclass Mine(Mixup):\n    pass\n",
+        },
+    )
+    text = "_target_: mypkg.mix.Mine\nmixup_alpha: 0.8\n"
+    # only that importing it fails here (the package is not installed): no guess at its arguments
+    assert [f.code for f in findings(project, "conf/model/partial.yaml", text)] == ["missing-dependency"]
+
+
+def test_attributes_every_object_has_and_mandatory_choices(project: Path) -> None:
+    text = "_target_: torch.optim.__getattribute__\n_args_: [AdamW]\n"
+    assert findings(project, "conf/model/partial.yaml", text) == []
+    primary = CONFIG.replace("${model.lr_hint}", "0.1").replace("db: mysql", "db: ???")
+    path = project / "conf/config.yaml"
+    path.write_text(primary)
+    view = Project(Settings(), [project]).view(path.as_uri(), None, primary)
+    found = [(f.code, f.severity) for f in view.findings() if f.code != "missing-value"]
+    assert found == [("missing-choice", Severity.INFORMATION)]

@@ -6,6 +6,7 @@ import { SECTION, ServerConnection } from "./client";
 import { CLIENT_COMMANDS } from "./commandIds";
 import { registerCommands } from "./commands";
 import { registerConfigReferences } from "./configReferences";
+import { registerOverrideCompletion } from "./overrideCompletion";
 import { EffectiveConfigProvider, SCHEME } from "./effective";
 import { Runs } from "./launch/runs";
 import type { RunViewSnapshot } from "./runs/panel";
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Tuneco
     }),
   );
   registerConfigReferences(context);
+  registerOverrideCompletion(context, connection);
   await connection.start();
   return {
     runView: (config) => views.snapshot(config),

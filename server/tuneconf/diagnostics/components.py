@@ -78,7 +78,8 @@ def _dotpath(scalar: Scalar, ctx: AnalysisContext, what: str) -> Generator[Findi
     if resolution is None:
         return None
     if resolution.status is not Status.OK:
-        yield _unresolved(scalar, resolution, ctx)
+        if not _object_attribute(resolution):
+            yield _unresolved(scalar, resolution, ctx)
         return None
     symbol = resolution.symbol
     assert symbol is not None
@@ -86,6 +87,14 @@ def _dotpath(scalar: Scalar, ctx: AnalysisContext, what: str) -> Generator[Findi
     yield from _private(scalar, value, ctx)
     yield from _missing_dependency(scalar, symbol, ctx)
     return symbol
+
+
+def _object_attribute(r: Resolution) -> bool:
+    """`torch.__getattribute__` (with Hydra's `_args_: [AdamW]`): an attribute every object has, which
+    the module's source does not define."""
+    parts = r.dotpath.split(".")
+    last = r.segment == len(parts) - 1
+    return r.status is Status.UNKNOWN_MEMBER and last and parts[-1].startswith("__") and parts[-1] in dir(object)
 
 
 def _unresolved(scalar: Scalar, r: Resolution, ctx: AnalysisContext) -> Finding:

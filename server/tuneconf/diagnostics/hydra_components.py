@@ -166,7 +166,7 @@ def _missing(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Analy
     if supplied is None:
         return
     composition = hydra.composition()
-    if hydra.selected:
+    if hydra.selected or composition is None or composition.problems:
         return  # composed with this file chosen by an override: other choices may set the argument
     composed = _at(composition.data, path) if composition is not None else None
     if not isinstance(composed, dict) or composed.get("_target_") != component.dotpath.value:

@@ -56,7 +56,7 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
 COMPOSED_CODES = {
     "override-unused": "unknown-override",
     "duplicate-self": "hydra-defaults",
-    "missing-choice": "hydra-defaults",
+    "missing-choice": "missing-choice",
     "override-order": "hydra-defaults",
     "override-in-interpolated": "hydra-defaults",
     "options-interpolation": "hydra-defaults",
@@ -74,7 +74,12 @@ def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
     for problem in composition.problems:
         code = COMPOSED_CODES.get(problem.code)
         if code is not None and problem.file == place.file and problem.span is not None:
-            yield Finding(code, Severity.ERROR, problem.message.split("\nConfig search path")[0], problem.span)
+            message = problem.message.split("\nConfig search path")[0]
+            if code == "missing-choice":  # `db: ???`: the run names it (db=mysql), as with a `???` value
+                message = message.split("\n")[0] + " on the command line (a mandatory choice)."
+                yield Finding(code, Severity.INFORMATION, message, problem.span)
+                continue
+            yield Finding(code, Severity.ERROR, message, problem.span)
 
 
 def group_of(entry: Entry, place: Place) -> str | None:
@@ -105,13 +110,16 @@ def _entry(entry: Entry, place: Place, certain: bool) -> Iterator[Finding]:
         siblings = groups(search, parent)
         guess = closest(name, siblings)
         hint = f" Did you mean '{guess}'?" if guess else ""
-        message = f"No config group '{group}': no folder {group}/ in the config folders.{hint}"
-        span = entry.key_span or entry.span
-        yield Finding("unknown-config-group", severity, message, span)
+        message = (
+            f"No config group '{group}': no folder {group}/ in the config folders, so Hydra fails here unless "
+            f"the project's code or a library stores the group in Hydra's ConfigStore.{hint}"
+        )
+        span = entry.key_span or entry.span  # a warning: installed libraries may store whole groups
+        yield Finding("unknown-config-group", Severity.WARNING, message, span)
         return
     available = options(search, group)
     for option, span in zip(entry.options, entry.option_spans):
-        if "${" in option or find_config(search, f"{group}/{option}") is not None:
+        if "${" in option or option == "???" or find_config(search, f"{group}/{option}") is not None:
             continue
         guess = closest(option, available)
         listed = f" Available options in '{group}': {', '.join(available)}." if available else ""

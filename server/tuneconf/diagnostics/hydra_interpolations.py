@@ -70,8 +70,8 @@ def reference_target(root: Any, occ: Occurrence, ref: Reference, hydra: HydraInf
         if local.failed is None and (ref.dots <= len(occ.path) or not package):
             return local
     composition = hydra.composition()
-    if composition is None or any(k is None for k in ref.keys):
-        return Target(None)
+    if composition is None or composition.problems or any(k is None for k in ref.keys):
+        return Target(None)  # no composition, or one Hydra would refuse: what it lacks is not certain
     position: KeyPath = (*package, *occ.path)
     if ref.dots > len(position):
         return Target(None, failed=0)

@@ -20,7 +20,7 @@ from tuneconf.index.names import NameIndex
 from tuneconf.index.records import Forward, Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
-FORMAT = 5
+FORMAT = 6  # 6: a class with a base that cannot be read has an unknown signature (not none)
 NAMES_FORMAT = 1
 
 

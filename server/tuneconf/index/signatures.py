@@ -18,6 +18,7 @@ from tuneconf.index.records import Location, Parameter, ParamKind, Symbol
 
 _DATACLASS = {"dataclasses.dataclass", "dataclass", "pydantic.dataclasses.dataclass"}
 _SKIP_BASES = {"typing.Generic", "typing.Protocol", "abc.ABC", "typing_extensions.Protocol"}
+_PLAIN_BASES = {"object", "builtins.object"}
 MAX_BASES = 12
 
 
@@ -108,7 +109,8 @@ class SymbolBuilder:
     ) -> tuple[tuple[Parameter, ...] | None, str, griffe.Function | None, Visited]:
         """inspect.signature's choice: the first class in the MRO defining __init__ or __new__
         (with that method and its module, where its body says where **kwargs go)."""
-        for klass, where in self._mro(cls, visited, budget):
+        unread: list[str] = []
+        for klass, where in self._mro(cls, visited, budget, unread):
             if _is_dataclass(klass):
                 return self._dataclass_fields(klass, where, budget), "", None, where
             for method in ("__init__", "__new__"):
@@ -116,11 +118,16 @@ class SymbolBuilder:
                 if isinstance(member, griffe.Function):
                     doc = _doc(member) or _doc(klass)
                     return self._parameters(member, where, doc, drop_first=True), _doc(member), member, where
+        if unread:  # a base that cannot be read (a package not installed here) may define __init__
+            return None, "", None, visited
         return (), "", None, visited
 
-    def _mro(self, cls: griffe.Class, visited: Visited, budget: Budget) -> Iterator[tuple[griffe.Class, Visited]]:
+    def _mro(
+        self, cls: griffe.Class, visited: Visited, budget: Budget, unread: list[str] | None = None
+    ) -> Iterator[tuple[griffe.Class, Visited]]:
         """Classes in (depth-first, left-to-right) method resolution order, across modules, lazily:
-        bases are read only when the classes before them do not decide."""
+        bases are read only when the classes before them do not decide. Bases that cannot be read go
+        to `unread`."""
         stack = [(cls, visited)]
         seen: set[str] = set()
         while stack and len(seen) < MAX_BASES:
@@ -129,21 +136,27 @@ class SymbolBuilder:
                 continue
             seen.add(klass.path)
             yield klass, where
-            stack[0:0] = self._bases(klass, budget)
+            stack[0:0] = self._bases(klass, budget, unread if unread is not None else [])
 
-    def _bases(self, klass: griffe.Class, budget: Budget) -> list[tuple[griffe.Class, Visited]]:
+    def _bases(self, klass: griffe.Class, budget: Budget, unread: list[str]) -> list[tuple[griffe.Class, Visited]]:
         found = []
         for base in klass.bases:
             target = base.left if isinstance(base, griffe.ExprSubscript) else base
             path = str(getattr(target, "canonical_path", target))
-            if path in _SKIP_BASES or "." not in path:
+            if path in _SKIP_BASES or path in _PLAIN_BASES:
+                continue
+            if "." not in path:
+                unread.append(path)  # a name the module does not define or import (a star import, a builtin)
                 continue
             try:
                 ref = self.loader.settle(self.loader.lookup(path, budget), budget, 0)
             except Missing:
+                unread.append(path)
                 continue
             if isinstance(ref, ObjRef) and isinstance(ref.obj, griffe.Class):
                 found.append((ref.obj, ref.visited))
+            else:
+                unread.append(path)
         return found
 
     def _dataclass_fields(self, klass: griffe.Class, visited: Visited, budget: Budget) -> tuple[Parameter, ...]:

@@ -4,10 +4,17 @@ lsp/server.py stays the document handlers and each feature family keeps its adap
 
 from __future__ import annotations
 
-from tuneconf.lsp.handlers import inlay_hints, python_refs, runs, semantic_tokens, workspace_symbols
+from tuneconf.lsp.handlers import (
+    inlay_hints,
+    override_completion,
+    python_refs,
+    runs,
+    semantic_tokens,
+    workspace_symbols,
+)
 from tuneconf.lsp.session import TuneconfServer
 
 
 def register_all(server: TuneconfServer) -> None:
-    for module in (inlay_hints, semantic_tokens, workspace_symbols, python_refs, runs):
+    for module in (inlay_hints, semantic_tokens, workspace_symbols, python_refs, runs, override_completion):
         module.register(server)
