@@ -109,6 +109,8 @@ def test_a_required_argument_nobody_passes_is_an_error_on_the_group_file(project
 def test_unexpected_argument_on_a_root_component_and_hydra_keys_are_not_arguments(project: Path) -> None:
     text = "_target_: torch.nn.Linear\n_partial_: true\n_convert_: object\nin_features: 4\nlrr: 0.1\n"
     assert codes(findings(project, "conf/model/linear.yaml", text)) == [("unexpected-argument", 4)]
+    helper = "_target_: torch.nn.Linear\nin_features: ${.__width}\nout_features: 2\n__width: 4\n"
+    assert findings(project, "conf/model/linear.yaml", helper) == []  # `__` keys: dropped before instantiate
 
 
 def test_recursive_false_at_the_call_site_leaves_children_unchecked(project: Path) -> None:

@@ -210,8 +210,8 @@ def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Ana
     by_keyword = [p.name for p in symbol.parameters or () if p.by_keyword]
     for pair in component.mapping.pairs:
         name = pair.name
-        if name is None or name in keys or name in skipped:
-            continue
+        if name is None or name in keys or name in skipped or (ctx.hydra is not None and name.startswith("__")):
+            continue  # Hydra projects keep `__helper` keys for interpolations and drop them before instantiate
         param = symbol.parameter(name)
         if param is None or param.kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD):
             yield _unexpected(doc, component, pair, symbol, by_keyword, ctx)

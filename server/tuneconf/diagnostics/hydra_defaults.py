@@ -9,8 +9,9 @@ composed config (hydra/_internal/defaults_list.py, Hydra 1.3, is what these foll
   use 'override db: mysql'".
 - `override` of a group the composed defaults do not have: "Could not override 'db'. No match in the
   defaults list."
-- No `_self_` where the config's own keys and its defaults' keys overlap (which wins depends on where
-  `_self_` goes; Hydra ≥ 1.1 merges the config's own keys last): a warning.
+- No `_self_` in a primary config whose own keys and its defaults' keys overlap (which wins depends on where
+  `_self_` goes; Hydra ≥ 1.1 merges the config's own keys last, and warns of a missing `_self_` in primary
+  configs only): a warning.
 - Headers: a misspelt directive (`# @pakage`) is ignored by Hydra (the file lands in its group's package):
   an error; `# @package _group_` (Hydra 1.0) is the default since 1.1: a warning under version_base ≥ 1.2;
   an experiment file (its defaults override absolute groups) without `# @package _global_`: an error.
@@ -147,6 +148,8 @@ def _duplicates(found: list[Entry], place: Place) -> Iterator[Finding]:
 
 def _self(doc: ParsedConfig, found: list[Entry], hydra: HydraInfo, place: Place) -> Iterator[Finding]:
     """No `_self_` while the config's own keys and its defaults' keys overlap: which wins is implicit."""
+    if not place.primary and place.group != "":
+        return  # as Hydra: a group option's own keys going last is the rule experiment files are written for
     if not found or any(e.self_ for e in found) or doc.mapping is None:
         return
     composition = hydra.composition()
