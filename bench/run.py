@@ -23,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import dotpaths
+import hydra_bench
 import interpolations
 import parsing
 import run_view
@@ -59,6 +60,8 @@ def main() -> None:
     checks["malformed_max_ms"] = max(malformed.values())
     print("measuring inside the server …", file=sys.stderr)
     inside = parsing.figures() | dotpaths.figures() | interpolations.figures(REQUESTS)
+    print("measuring a Hydra project …", file=sys.stderr)
+    results_hydra = hydra_bench.figures(REQUESTS)
     results_runs = runs.figures()
     results_run_view = run_view.figures() | {"draw": run_view.draw_figures(ROOT)}
     results = {"measured": time.strftime("%Y-%m-%d %H:%M"), **headline(lsp, checks), "lsp": lsp, "checks": checks}
@@ -66,6 +69,7 @@ def main() -> None:
     results["inside"] = inside
     results["runs"] = results_runs
     results["run_view"] = results_run_view
+    results["hydra"] = results_hydra
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -73,6 +77,28 @@ def main() -> None:
     print()
     print(inside_bullets(inside))
     print(json.dumps({"runs": results_runs, "run_view": results_run_view}))
+    print(hydra_table(results_hydra))
+
+
+def hydra_table(figures: dict[str, Any]) -> str:
+    """The Hydra project's latencies (bench/hydra_bench.py), in the columns of the main table."""
+    rows = [f"| Hydra project ({figures['files']} files) | primary config | group file |", "|---|---|---|"]
+    for name, key in (
+        ("first diagnostics (ms)", "first_diag_ms"),
+        ("completion median / p95 (ms)", "completion"),
+        ("hover median / p95 (ms)", "hover"),
+        ("keystroke → diagnostics median / p95 (ms)", "keystroke_diag"),
+    ):
+        cells = []
+        for doc in ("primary", "group_file"):
+            got = figures[doc]
+            cells.append(
+                f"{got[key]:.0f}" if key in got else f"{got[key + '_median_ms']:.1f} / {got[key + '_p95_ms']:.1f}"
+            )
+        rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    composed = f"{figures['compose_cold_ms']:.1f} / {figures['compose_cached_ms']:.2f}"
+    rows.append(f"| compose the primary, cold / cached (ms) | {composed} | |")
+    return "\n".join(rows)
 
 
 def startup_ms(make: Any, text: str, spawns: int = 5) -> dict[str, float]:
