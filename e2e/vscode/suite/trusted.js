@@ -403,4 +403,4 @@ const scenarios = [
 ];
 
 // The Run view's scenario (run_view.js, issue 15) and issue 17's (insight.js) follow in the same session.
-module.exports = { scenarios: [...scenarios, ...require("./run_view").scenarios, ...require("./insight").scenarios] };
+module.exports = { scenarios: [...scenarios, ...require("./run_view").scenarios, ...require("./insight").scenarios, ...require("./hydra").scenarios] };

@@ -17,20 +17,25 @@ _DETAIL_WIDTH = 60
 
 
 def document_symbols(
-    doc: ParsedConfig, keys: Sequence[str], conv: Converter, recipe: RecipeChoice | None = None
+    doc: ParsedConfig,
+    keys: Sequence[str],
+    conv: Converter,
+    recipe: RecipeChoice | None = None,
+    hydra: str | None = None,
 ) -> list[types.DocumentSymbol]:
     """Top-level keys and components; first, the recipe that runs the config and how it is known
-    ("lora_finetune_single_device (from the header)"), or "unknown"."""
+    ("lora_finetune_single_device (from the header)"), or "unknown"; for a Hydra config (`hydra`: where
+    it sits, "model/small in conf/"), that instead."""
     mapping = doc.mapping
     if mapping is None:
         return []
     head = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
     recipe_symbol = types.DocumentSymbol(
-        name="recipe",
+        name="hydra" if hydra is not None else "recipe",
         kind=types.SymbolKind.Event,
         range=head,
         selection_range=head,
-        detail=f"{recipe.name} ({recipe.how})" if recipe else "unknown",
+        detail=hydra if hydra is not None else f"{recipe.name} ({recipe.how})" if recipe else "unknown",
     )
     keyed = [_symbol(p.name, p.key, p.value, keys, conv) for p in mapping.pairs if p.name is not None]
     return [recipe_symbol, *keyed]

@@ -92,6 +92,17 @@ class HydraInfo:
     def package(self) -> tuple[str, ...]:
         return self.place.package if self.place is not None else ()
 
+    def describe(self) -> str:
+        """Where the config sits, for the outline: "primary config of src/train.py", "option small of
+        group model", "a _target_ config outside any Hydra config folder"."""
+        place = self.place
+        if place is None:
+            return "a _target_ config outside any Hydra config folder"
+        if place.group:
+            return f"option {place.option} of group {place.group}"
+        entry = place.root.entry_for(place.option)
+        return f"primary config of {entry.file.name}" if entry is not None else "top-level config"
+
     def composition(self) -> Composition | None:
         """The composed primary config that includes this file (computed once per analysis)."""
         if not self._composed:

@@ -113,7 +113,8 @@ def document_symbol(ls: TuneconfServer, params: types.DocumentSymbolParams) -> l
     if not view.is_config:
         return None
     recipe = view.ctx.recipe.choice if view.ctx.recipe is not None else None
-    return document_symbols(view.parsed, ls.project.settings.component_keys, ls.converter(view), recipe)
+    hydra = view.ctx.hydra.describe() if view.ctx.hydra is not None else None
+    return document_symbols(view.parsed, view.ctx.settings.component_keys, ls.converter(view), recipe, hydra)
 
 
 @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
