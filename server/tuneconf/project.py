@@ -245,6 +245,16 @@ class Project:
             self._views[uri] = view
         return view
 
+    def hydra_files_changed(self, paths: Sequence[str]) -> bool:
+        """Files saved, created or deleted: True when Hydra configs must be checked again (their
+        compositions, entry points or call sites may have changed)."""
+        if self._hydra is None or not self._hydra.changed([Path(p).resolve() for p in paths]):
+            return False
+        for view in self.views():
+            if view.ctx.hydra is not None:
+                view.ctx.hydra.forget()
+        return True
+
     def _hydra_marked(self, uri: str, text: str) -> bool:
         """A YAML file under a Hydra config root (a group option has no `_target_` of its own)."""
         if not self.settings.hydra or not uri.startswith("file:") or not uri.endswith((".yaml", ".yml")):

@@ -206,3 +206,17 @@ def test_attributes_every_object_has_and_mandatory_choices(project: Path) -> Non
     view = Project(Settings(), [project]).view(path.as_uri(), None, primary)
     found = [(f.code, f.severity) for f in view.findings() if f.code != "missing-value"]
     assert found == [("missing-choice", Severity.INFORMATION)]
+
+
+def test_a_saved_group_file_changes_what_the_others_compose_with(project: Path) -> None:
+    text = CONFIG.replace("${model.lr_hint}", "${model.lr_hint}")
+    write(project, {"conf/config.yaml": text})
+    tuneconf = Project(Settings(), [project])
+    path = project / "conf/config.yaml"
+    view = tuneconf.view(path.as_uri(), 1, text)
+    assert [f.code for f in view.findings() if f.severity is Severity.ERROR] == ["unknown-interpolation-key"]
+    write(project, {"conf/model/linear.yaml": LINEAR})  # saved in the editor: lr_hint is there now
+    assert tuneconf.hydra_files_changed([str(project / "conf/model/linear.yaml")])
+    view.forget_findings()
+    assert [f.code for f in view.findings() if f.severity is Severity.ERROR] == []
+    assert not tuneconf.hydra_files_changed([str(project / ".venv/lib/x.py")])

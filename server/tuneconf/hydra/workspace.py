@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,117 +18,12 @@ if TYPE_CHECKING:
     from tuneconf.hydra.defaults import Header
     from tuneconf.hydra.discover import EntryPoint
 
+from tuneconf.hydra.places import HydraInfo, Place, Root, package_of
+
+__all__ = ["HydraInfo", "HydraWorkspace", "Place", "Root", "package_of"]
 log = logging.getLogger(__name__)
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_PYTHON_FILES = 2000
-
-
-@dataclass(frozen=True)
-class Root:
-    """A Hydra config folder: the folders searched for configs (itself first), the primary configs the
-    entry points name, and those entry points."""
-
-    folder: Path
-    search: tuple[Path, ...]
-    primaries: tuple[str, ...]
-    entries: tuple[EntryPoint, ...] = ()
-    version_base: str | None = None
-    config_store: bool = False
-    """The project's code uses Hydra's ConfigStore: groups and options may exist that are no files."""
-
-    def entry_for(self, primary: str) -> EntryPoint | None:
-        for entry in self.entries:
-            if entry.config_name == primary:
-                return entry
-        return self.entries[0] if self.entries else None
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a YAML file sits in a Hydra project."""
-
-    root: Root
-    file: Path
-    group: str
-    """The config group ("" for a file directly in the root folder): `model/net` for conf/model/net/a.yaml."""
-    option: str
-    """The file's name without its suffix: the option of its group (or the primary config's name)."""
-    package: tuple[str, ...]
-    """Where its content lands in the composed config, by Hydra's default rule and its `# @package` header."""
-    header: Header | None = None
-
-    @property
-    def primary(self) -> bool:
-        return self.group == "" and self.option in self.root.primaries
-
-    @property
-    def name(self) -> str:
-        return f"{self.group}/{self.option}" if self.group else self.option
-
-
-@dataclass
-class HydraInfo:
-    """What the checks and features of one Hydra config consult (AnalysisContext.hydra)."""
-
-    place: Place | None
-    """None: a `_target_` config outside any known Hydra root (then only its own content is known)."""
-    sites: CallSites | None = None
-    resolvers: frozenset[str] = frozenset()
-    version_base: str | None = None
-    _compose: Callable[[], tuple[Composition | None, bool]] | None = field(default=None, repr=False)
-    _composition: Any = field(default=None, repr=False)
-    _composed: bool = field(default=False, repr=False)
-    _selected: bool = field(default=False, repr=False)
-
-    @property
-    def selected(self) -> bool:
-        """The file is in no primary's own composition: it was composed selected by an override, so what
-        the other groups choose is one choice among several (findings that depend on them are not certain)."""
-        self.composition()
-        return self._selected
-
-    @property
-    def package(self) -> tuple[str, ...]:
-        return self.place.package if self.place is not None else ()
-
-    def describe(self) -> str:
-        """Where the config sits, for the outline: "primary config of src/train.py", "option small of
-        group model", "a _target_ config outside any Hydra config folder"."""
-        place = self.place
-        if place is None:
-            return "a _target_ config outside any Hydra config folder"
-        if place.group:
-            return f"option {place.option} of group {place.group}"
-        entry = place.root.entry_for(place.option)
-        return f"primary config of {entry.file.name}" if entry is not None else "top-level config"
-
-    def composition(self) -> Composition | None:
-        """The composed primary config that includes this file (computed once per analysis)."""
-        if not self._composed:
-            self._composed = True
-            try:
-                if self._compose is not None:
-                    self._composition, self._selected = self._compose()
-            except Exception:  # a composition problem must never stop the checks
-                log.exception("composition failed")
-                self._composition = None
-        result: Composition | None = self._composition
-        return result
-
-
-def package_of(group: str, header: Header | None) -> tuple[str, ...]:
-    """Hydra 1.1+'s package of a group option: the header's, else the group's path, dotted."""
-    value = header.value.strip() if header is not None else "_group_"
-    dotted_group = group.replace("/", ".")
-    parts: list[str] = []
-    for segment in value.split("."):
-        if segment == "_global_":
-            continue
-        if segment == "_group_":
-            parts.extend(p for p in dotted_group.split(".") if p)
-        elif segment:
-            parts.append(segment)
-    return tuple(parts)
 
 
 class HydraWorkspace:
@@ -142,6 +36,26 @@ class HydraWorkspace:
         self._sites: dict[tuple[Path, str], CallSites | None] = {}
         self._compositions: dict[tuple[Any, ...], Composition] = {}
         self._store: bool | None = None
+
+    def changed(self, paths: Sequence[Path]) -> bool:
+        """Files changed on disk (saved, created, deleted): what depends on them is read again. A Python
+        file that may declare an entry point rescans the roots; any other Python file, the call sites and
+        resolvers; a YAML file, the compositions. True when anything Hydra knew may have changed."""
+        paths = [p for p in paths if not _ignored(p)]
+        python = [p for p in paths if p.suffix == ".py"]
+        yaml = [p for p in paths if p.suffix in YAML_SUFFIXES]
+        if not python and not yaml:
+            return False
+        with self._lock:
+            entries = {e.file for root in self._roots or [] for e in root.entries}
+            if any(p in entries or _declares_entry(p) for p in python):
+                self.invalidate()
+                return True
+            if python:
+                self._resolvers = None
+                self._sites.clear()
+            self._compositions.clear()
+            return True
 
     def invalidate(self) -> None:
         """A Python or YAML file changed: entry points, resolvers, call sites and compositions anew."""
@@ -351,6 +265,21 @@ def _union(found: Sequence[CallSites | None]) -> CallSites | None:
         unknown=[u for k in known for u in k.unknown],
         followed=tuple(dict.fromkeys(f for k in known for f in k.followed)),
     )
+
+
+def _ignored(path: Path) -> bool:
+    """Virtual environments, caches and hidden folders (a `pip install` changes thousands of files)."""
+    from tuneconf.files import SKIP_DIRS
+
+    folders = path.parts[:-1]
+    return any(p in SKIP_DIRS or p == "site-packages" or (p.startswith(".") and p != ".vscode") for p in folders)
+
+
+def _declares_entry(file: Path) -> bool:
+    from tuneconf.files import read_text
+
+    text, _ = read_text(file)
+    return text is None or ("hydra" in text and ("main" in text or "initialize" in text))
 
 
 def _base(version_base: str | None) -> str | None:

@@ -20,7 +20,7 @@ from tuneconf.lsp.protocol import TuneconfProtocol
 from tuneconf.lsp.reporting import ClientLogHandler
 from tuneconf.lsp.session import TuneconfServer, guarded
 from tuneconf.lsp.watching import relevant, watch_registration
-from tuneconf.project import workspace_folder
+from tuneconf.project import path_of, workspace_folder
 from tuneconf.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
 @guarded(None)
 def did_change_watched_files(ls: TuneconfServer, params: types.DidChangeWatchedFilesParams) -> None:
     workspace_symbols.refresh_files(ls, params.changes)
-    if any(relevant(change) for change in params.changes):
+    hydra = ls.project.hydra_files_changed([path_of(c.uri) for c in params.changes if c.uri.startswith("file:")])
+    if hydra or any(relevant(change) for change in params.changes):
         ls.recheck()
 
 
@@ -86,6 +87,8 @@ def did_change(ls: TuneconfServer, params: types.DidChangeTextDocumentParams) ->
 @guarded(None)
 def did_save(ls: TuneconfServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.project.save()
+    if ls.project.hydra_files_changed([path_of(params.text_document.uri)]):
+        ls.recheck()  # other Hydra configs compose this file
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

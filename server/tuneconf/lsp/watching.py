@@ -19,8 +19,9 @@ def watch_registration() -> types.RegistrationParams:
     options = types.DidChangeWatchedFilesRegistrationOptions(
         watchers=[
             types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Delete),
-            # a config edited outside the editor (a `git checkout`): the workspace index reads it again
-            types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml}", kind=types.WatchKind.Change),
+            # a config edited outside the editor (a `git checkout`): the workspace index reads it again; a
+            # Python file changed: Hydra's entry points, call sites and resolvers may have changed
+            types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml,py}", kind=types.WatchKind.Change),
         ]
     )
     registration = types.Registration(WATCH_ID, types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
