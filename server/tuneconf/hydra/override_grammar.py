@@ -60,7 +60,7 @@ _AFTER_ARG_ID = _PRIMITIVE | {POPEN, COMMA, PCLOSE}  # what may follow an argume
 _OVERRIDE_FIRST = frozenset({EQUAL, TILDE, PLUS, AT, KEY_SPECIAL, DOT_PATH, ID})
 _AFTER_PLUS = frozenset({PLUS, EQUAL, AT, KEY_SPECIAL, DOT_PATH, ID})
 _VALUE_OR_EOF = _ELEMENT_FIRST | {EOF}
-_ESC_QUOTED = {"'": re.compile(r"(\\)+'"), '"': re.compile(r'(\\)+"')}
+_ESC_QUOTED = {"'": re.compile(r"(?<!\\)(\\)+'"), '"': re.compile(r'(?<!\\)(\\)+"')}  # a run's first backslash
 LEXER_PREFIX = "LexerNoViableAltException: "
 
 

@@ -50,7 +50,9 @@ _INT_U = r"(?:0|[1-9](?:_?[0-9])*)"
 _SEG = r"(?:[A-Za-z_$][A-Za-z0-9_$-]*|" + _INT_U + ")"
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _KEY_SPECIAL = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
-_DOT_PATH = re.compile(_SEG + r"(?:\." + _SEG + r")+")
+# The lookbehind keeps a search linear (a dotted path never starts inside a segment; the lexer matches at
+# token starts, where the previous character is a delimiter).
+_DOT_PATH = re.compile(r"(?<![A-Za-z0-9_$-])" + _SEG + r"(?:\." + _SEG + r")+")
 _DIGITS = r"[0-9](?:_?[0-9])*"
 _POINT = rf"(?:{_INT_U}?\.{_DIGITS}|{_INT_U}\.)"
 # Exponent form first, then the point forms (the one with a fraction first): the first that matches is
