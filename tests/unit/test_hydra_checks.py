@@ -220,3 +220,39 @@ def test_a_saved_group_file_changes_what_the_others_compose_with(project: Path) 
     view.forget_findings()
     assert [f.code for f in view.findings() if f.severity is Severity.ERROR] == []
     assert not tuneconf.hydra_files_changed([str(project / ".venv/lib/x.py")])
+
+
+def test_sweeper_params_name_keys_of_the_composed_config(project: Path) -> None:
+    sweep = "hydra:\n  sweeper:\n    params:\n      optimizer.lr: interval(0.001, 0.1)\n      db: mysql,postgres\n"
+    text = CONFIG.replace("${model.lr_hint}", "0.1") + sweep
+    assert findings(project, "conf/config.yaml", text) == []
+    found = findings(project, "conf/config.yaml", text.replace("optimizer.lr:", "optimizer.lrr:"))
+    assert codes(found) == [("unknown-sweep-key", 22)] and "Did you mean 'lr'" in found[0].message
+
+
+def test_an_experiment_overriding_groups_needs_the_global_package(project: Path) -> None:
+    text = "defaults:\n  - override /model: partial\n\nseed: 1\n"
+    found = findings(project, "conf/experiment/fast.yaml", text)
+    # Hydra itself: "Could not override 'model@experiment.model'. Did you mean to override model?"
+    assert sorted((f.code, f.severity) for f in found) == [
+        ("hydra-package", Severity.ERROR),
+        ("unknown-override", Severity.ERROR),
+    ]
+    assert "# @package _global_" in next(f.message for f in found if f.code == "hydra-package")
+
+
+def test_the_run_plan_of_a_primary_config(project: Path) -> None:
+    from tuneconf.launch.gpus import GPUs
+    from tuneconf.launch.plan import plan_for
+
+    tuneconf = Project(Settings(), [project])
+    path = project / "conf/config.yaml"
+    view = tuneconf.view(path.as_uri(), None, path.read_text(), config=True)
+    plan = plan_for(tuneconf, view, ["-m", "db=mysql,postgres"], gpus=GPUs(0, "test"))
+    assert plan.argv[1:] == ["train.py", "--multirun", "db=mysql,postgres"] and plan.errors == []
+    assert plan.debug["program"] == str(project / "train.py") and plan.debug["args"] == plan.argv[2:]
+    single = plan_for(tuneconf, view, ["db=mysql,postgres"], gpus=GPUs(0, "test"))
+    assert any("Ambiguous value" in e for e in single.errors)
+    group = project / "conf/db/mysql.yaml"
+    option = tuneconf.view(group.as_uri(), None, group.read_text(), config=True)
+    assert "not a primary config" in plan_for(tuneconf, option, [], gpus=GPUs(0, "test")).problems[0]

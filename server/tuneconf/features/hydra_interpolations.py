@@ -32,51 +32,53 @@ def complete(
     text = doc.lines[line][:col]
     found = _HYDRA_KEY.search(text)
     if found is not None:
-        prefix, _, partial = found.group("key").rpartition(".")
-        replace = conv.range(Span(line, col - len(partial), line, col))
-        items = [
-            types.CompletionItem(
-                label=name,
-                kind=types.CompletionItemKind.Property,
-                detail=doc_text,
-                text_edit=types.TextEdit(range=replace, new_text=name),
-            )
-            for name, doc_text in children(prefix)
-        ]
-        return types.CompletionList(is_incomplete=False, items=items)
+        return _hydra_keys(found.group("key"), line, col, conv)
     opened = _OPEN.search(text)
-    if opened is None:
-        return None
-    inner = opened.group("inner").lstrip()
+    inner = opened.group("inner").lstrip() if opened is not None else "."
     if inner.startswith("."):
-        return None  # relative: the document's own keys (features/interpolations.py)
-    parts = inner.split(".")
-    partial = parts[-1]
-    replace = conv.range(Span(line, col - len(partial), line, col))
+        return None  # relative (or no `${`): the document's own keys (features/interpolations.py)
     composition = hydra.composition()
     if composition is None:
         return None  # the document's own keys (features/interpolations.py)
+    parts = inner.split(".")
+    replace = conv.range(Span(line, col - len(parts[-1]), line, col))
     node: Any = composition.data
     for key in parts[:-1]:
         node = node.get(key) if isinstance(node, dict) else None
     items = [_key_item(str(k), v, replace) for k, v in node.items()] if isinstance(node, dict) else []
     if len(parts) == 1:
-        resolvers = {
-            **BUILTIN_RESOLVERS,
-            **HYDRA_RESOLVERS,
-            **dict.fromkeys(hydra.resolvers, "registered in the workspace"),
-        }
-        items += [
-            types.CompletionItem(
-                label=name,
-                kind=types.CompletionItemKind.Function,
-                detail=str(what or "resolver"),
-                sort_text=f"~{name}",
-                text_edit=types.TextEdit(range=replace, new_text=f"{name}:"),
-            )
-            for name, what in resolvers.items()
-        ]
+        items += _resolver_items(hydra.resolvers, replace)
     return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _hydra_keys(key: str, line: int, col: int, conv: Converter) -> types.CompletionList:
+    """`${hydra:runtime.` → the keys below `runtime` in Hydra's hydra section."""
+    prefix, _, partial = key.rpartition(".")
+    replace = conv.range(Span(line, col - len(partial), line, col))
+    items = [
+        types.CompletionItem(
+            label=name,
+            kind=types.CompletionItemKind.Property,
+            detail=doc_text,
+            text_edit=types.TextEdit(range=replace, new_text=name),
+        )
+        for name, doc_text in children(prefix)
+    ]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _resolver_items(registered: frozenset[str], replace: types.Range) -> list[types.CompletionItem]:
+    resolvers = {**BUILTIN_RESOLVERS, **HYDRA_RESOLVERS, **dict.fromkeys(registered, "registered in the workspace")}
+    return [
+        types.CompletionItem(
+            label=name,
+            kind=types.CompletionItemKind.Function,
+            detail=str(what or "resolver"),
+            sort_text=f"~{name}",
+            text_edit=types.TextEdit(range=replace, new_text=f"{name}:"),
+        )
+        for name, what in resolvers.items()
+    ]
 
 
 def _key_item(name: str, value: Any, replace: types.Range) -> types.CompletionItem:

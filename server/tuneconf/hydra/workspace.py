@@ -229,10 +229,10 @@ class HydraWorkspace:
 
         header = package_header(text.splitlines()[:64]) if "@package" in text else None
         place = self.place(path, header)
+        if place is None and any(key_pattern(k).search(text) for k in component_keys if k != TARGET):
+            return None  # a torchtune config (one that also has a `_target_` somewhere stays one); found early
         if place is None and not key_pattern(TARGET).search(text):
             return None
-        if place is None and any(key_pattern(k).search(text) for k in component_keys if k != TARGET):
-            return None  # a torchtune config that also has a `_target_` somewhere stays a torchtune config
         resolvers = frozenset(self.resolvers())
         if place is None:
             return HydraInfo(None, None, resolvers)
