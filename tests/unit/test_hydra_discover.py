@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hydra_parity import HYDRA_PYTHON
 from tuneconf.hydra.discover import EntryPoint, entry_points, entry_points_in, registered_resolvers, searchpath_roots
 
 PROJECTS = Path(__file__).parent.parent / "hydra_projects"
@@ -162,7 +163,6 @@ def test_searchpath_roots(tmp_path: Path) -> None:
     ]
 
 
-HYDRA_PYTHON = Path(__file__).parent.parent.parent / ".venv-hydra" / "bin" / "python"
 PARITY = [
     'config_path="../conf", config_name="app", version_base="1.3"',
     '"../conf", None, "1.1"',

@@ -9,11 +9,11 @@ import json
 import math
 import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hydra_parity import HYDRA_PYTHON
 from tuneconf.hydra.override_grammar import Parser
 from tuneconf.hydra.overrides import (
     Override,
@@ -25,8 +25,6 @@ from tuneconf.hydra.overrides import (
     parse,
     parse_all,
 )
-
-HYDRA_PYTHON = Path(__file__).resolve().parents[2] / ".venv-hydra" / "bin" / "python"
 
 # fmt: off
 VALID = [
@@ -172,7 +170,7 @@ def ours(text: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def hydra_results() -> dict[str, dict[str, Any]]:
     if not HYDRA_PYTHON.exists():
-        pytest.skip(".venv-hydra (Hydra 1.3 for the parity test) is not installed: make hydra-venv")
+        pytest.skip(".venv-hydra (Hydra 1.3 for the parity test) is not installed: make setup")
     corpus = VALID + INVALID
     run = subprocess.run(
         [str(HYDRA_PYTHON), "-c", HYDRA_SCRIPT], input=json.dumps(corpus), capture_output=True, text=True, timeout=120
