@@ -23,7 +23,6 @@ missing-self, hydra-package.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from tuneconf.context import AnalysisContext
 from tuneconf.diagnostics.edits import fix
@@ -164,7 +163,7 @@ def _self(doc: ParsedConfig, found: list[Entry], hydra: HydraInfo, place: Place)
         if others:
             first = sorted(others)[0]
             message = (
-                f"No _self_ in the defaults list, and '{pair.name}' is also set by {_short(first, place)}: Hydra "
+                f"No _self_ in the defaults list, and '{pair.name}' is also set by {place.root.relative(first)}: Hydra "
                 f"(version_base ≥ 1.1) merges this file's own keys after its defaults, so this file wins. Add "
                 "`- _self_` where you want it (last: this file wins; first: the defaults win)."
             )
@@ -236,13 +235,6 @@ def _version(text: str | None) -> tuple[int, ...]:
         return tuple(int(p) for p in (text or "0").split(".")[:2])
     except ValueError:
         return (0,)
-
-
-def _short(file: Path, place: Place) -> str:
-    for folder in place.root.search:
-        if file.is_relative_to(folder):
-            return str(file.relative_to(folder))
-    return file.name
 
 
 def _uses_config_store(place: Place) -> bool:

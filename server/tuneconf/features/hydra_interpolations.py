@@ -129,13 +129,6 @@ def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Co
         shown = "mapping" if isinstance(node, dict) else "list" if isinstance(node, list) else repr(node)[:PREVIEW]
         text = f"`{'.'.join(keys)}` in the composed config: `{shown}`"
         if origin:
-            text += f"\n\nset by `{_short(origin[-1], hydra)}`"
+            text += f"\n\nset by `{hydra.place.root.relative(origin[-1])}`"
         return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), conv.range(span))
     return None
-
-
-def _short(file: Any, hydra: Any) -> str:
-    for folder in hydra.place.root.search:
-        if file.is_relative_to(folder):
-            return str(file.relative_to(folder))
-    return str(file.name)

@@ -93,7 +93,7 @@ def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Co
         head = target.read_text(encoding="utf-8", errors="replace").splitlines()[:HEAD_LINES]
     except OSError:
         return None
-    text = f"**{_relative(target, place)}**\n\n```yaml\n" + "\n".join(head) + "\n```"
+    text = f"**{place.root.relative(target)}**\n\n```yaml\n" + "\n".join(head) + "\n```"
     span = next((s for o, s in zip(entry.options, entry.option_spans) if o == option), entry.span)
     return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), conv.range(span))
 
@@ -119,11 +119,11 @@ def provenance(path: tuple[str | int, ...], ctx: AnalysisContext) -> str | None:
     if final == place.file and len(files) == 1:
         return f"{where}: set only here."
     lines = [
-        f"{where}: final value from **{_relative(final, place)}**" + (" (this file)" if final == place.file else "")
+        f"{where}: final value from **{place.root.relative(final)}**" + (" (this file)" if final == place.file else "")
     ]
     earlier = list(files[:-1])
     if earlier:
-        lines.append("overrides " + ", ".join(_relative(f, place) for f in earlier))
+        lines.append("overrides " + ", ".join(place.root.relative(f) for f in earlier))
     return "\n\n".join(lines)
 
 
@@ -223,10 +223,3 @@ def _in_defaults(doc: ParsedConfig, line: int) -> bool:
         return True
     text = doc.lines[line] if line < len(doc.lines) else ""
     return line == pair.value.span.end_line + 1 and text[:1] in (" ", "\t", "-")
-
-
-def _relative(file: Path, place: Place) -> str:
-    for folder in place.root.search:
-        if file.is_relative_to(folder):
-            return str(file.relative_to(folder))
-    return file.name

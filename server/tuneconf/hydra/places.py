@@ -31,6 +31,13 @@ class Root:
     config_store: bool = False
     """The project's code uses Hydra's ConfigStore: groups and options may exist that are no files."""
 
+    def relative(self, file: Path) -> str:
+        """`file` as its config path under the first search folder holding it ("model/small.yaml")."""
+        for folder in self.search:
+            if file.is_relative_to(folder):
+                return str(file.relative_to(folder))
+        return file.name
+
     def entry_for(self, primary: str) -> EntryPoint | None:
         for entry in self.entries:
             if entry.config_name == primary:

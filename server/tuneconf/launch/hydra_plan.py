@@ -11,7 +11,7 @@ from tuneconf.findings import Severity, finding_line
 from tuneconf.hydra.override_check import MULTIRUN_FLAGS
 from tuneconf.hydra.workspace import HydraInfo
 from tuneconf.launch.gpus import GPUs, visible_gpus
-from tuneconf.launch.plan import LaunchPlan
+from tuneconf.launch.plan import LaunchPlan, relative_path
 from tuneconf.project import ConfigView, Project, folder_of, path_of
 
 
@@ -42,7 +42,7 @@ def hydra_plan(
         flags += ["--config-name", place.option]
     if entry.config_dir is None or entry.config_dir.resolve() != place.root.folder:
         flags += ["--config-path", str(place.root.folder)]
-    script = _relative(entry.file, cwd)
+    script = relative_path(entry.file, cwd)
     plan.argv = [interpreter, script, *flags, *rest]
     plan.title = f"python {script}"
     for finding in project.findings_with(view, overrides):
@@ -60,10 +60,3 @@ def hydra_plan(
         "console": "integratedTerminal",
     }
     return plan
-
-
-def _relative(path: Path, cwd: Path) -> str:
-    try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
-        return str(path.resolve())

@@ -124,8 +124,8 @@ def build_plan(
         plan.problems.append(f"The recipe file {recipe.name} does not exist.")
         return plan
     torchrun = _torchrun_flags(plan, recipe, gpus, profile)
-    recipe_arg = recipe.name if recipe.builtin else _relative(recipe.file, cwd)
-    config_arg = _relative(config, cwd)
+    recipe_arg = recipe.name if recipe.builtin else relative_path(recipe.file, cwd)
+    config_arg = relative_path(config, cwd)
     plan.argv = [
         interpreter,
         "-m",
@@ -199,11 +199,12 @@ def _debug(interpreter: str, recipe: RecipeChoice, config: str, overrides: list[
         debug["program"] = str(recipe.file)
     else:
         assert recipe.file is not None
-        debug["module"] = _relative(recipe.file, cwd).removesuffix(".py").replace("/", ".")
+        debug["module"] = relative_path(recipe.file, cwd).removesuffix(".py").replace("/", ".")
     return debug
 
 
-def _relative(path: Path, cwd: Path) -> str:
+def relative_path(path: Path, cwd: Path) -> str:
+    """`path` as an argument from `cwd`: relative when inside it, else absolute."""
     try:
         return path.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
