@@ -3,6 +3,8 @@
 // goes to its option's file, options complete, and a typo in a group file is found against the composed
 // config.
 "use strict";
+const fs = require("fs");
+const path = require("path");
 const { rangeOf, lensesWhen, labels, diagnosticsWhen, hasCode, placeCursor } = require("./lib");
 
 const PRIMARY = "configs/hydra/conf/train.yaml";
@@ -10,7 +12,7 @@ const GROUP = "configs/hydra/conf/optimizer/sgd.yaml";
 
 const scenarios = [
   {
-    name: "Hydra: the Run lens of the entry point, defaults navigation and completion, a group file checked against the composed config",
+    name: "Hydra: the Run lens of the entry point, defaults navigation and completion, a group file checked against the composed config, override completion in .vscode/tuneconf.json",
     async run(t) {
       const { vscode } = t;
       await vscode.commands.executeCommand("workbench.action.closeAllEditors");
@@ -54,6 +56,24 @@ const scenarios = [
       t.note("group file diagnostic", typo.message);
       t.check("the fix suggests the parameter", typo.message.includes("momentum"), typo.message);
       await vscode.commands.executeCommand("workbench.action.files.revert");
+
+      // Override sets in .vscode/tuneconf.json: a group's options complete inside the string.
+      const settings = path.join(t.folder.fsPath, ".vscode", "tuneconf.json");
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ overrideSets: { [PRIMARY]: { quick: ["optimizer=s"] } } }, null, 2));
+      const sets = await t.open(".vscode/tuneconf.json");
+      const typed = rangeOf(vscode, sets.document, "optimizer=s").end;
+      const offered = await t.waitFor(
+        async () => {
+          const found = labels(await vscode.commands.executeCommand("vscode.executeCompletionItemProvider", sets.document.uri, typed));
+          return found.some((label) => label.includes("sgd")) ? found : undefined;
+        },
+        30000,
+        "the optimizer's options in the override set",
+      );
+      t.note("override completion", offered);
+      t.check("an override set completes a group's options", offered.some((label) => label.includes("sgd")), offered);
+      fs.rmSync(settings);
       await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     },
   },
