@@ -11,7 +11,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -245,14 +245,26 @@ class Project:
             self._views[uri] = view
         return view
 
-    def hydra_files_changed(self, paths: Sequence[str]) -> bool:
+    def hydra_files_changed(self, paths: Sequence[str], refreshed: Callable[[], None] | None = None) -> bool:
         """Files saved, created or deleted: True when Hydra configs must be checked again (their
-        compositions, entry points or call sites may have changed)."""
-        if self._hydra is None or not self._hydra.changed([Path(p).resolve() for p in paths]):
+        compositions, entry points or call sites may have changed). `refreshed`: the server's; a
+        workspace rescan then runs on a thread, which calls it when done (check the documents again)."""
+
+        def forget() -> None:
+            for view in self.views():
+                if view.ctx.hydra is not None:
+                    view.ctx.hydra.forget()
+
+        def done() -> None:
+            forget()
+            if refreshed is not None:
+                refreshed()
+
+        if self._hydra is None:
             return False
-        for view in self.views():
-            if view.ctx.hydra is not None:
-                view.ctx.hydra.forget()
+        if not self._hydra.changed([Path(p).resolve() for p in paths], done if refreshed is not None else None):
+            return False
+        forget()
         return True
 
     def _hydra_marked(self, uri: str, text: str) -> bool:

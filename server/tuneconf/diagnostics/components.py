@@ -207,6 +207,8 @@ def _private(scalar: Scalar, dotpath: str, ctx: AnalysisContext) -> Iterator[Fin
 def _arguments(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
     keys = ctx.settings.component_keys
     skipped = hydra_components.RESERVED if ctx.hydra is not None else frozenset(keys)
+    if ctx.hydra is not None and component.path == ():  # a whole file: Hydra removes these before instantiate
+        skipped = skipped | {"defaults", "hydra"}
     by_keyword = [p.name for p in symbol.parameters or () if p.by_keyword]
     for pair in component.mapping.pairs:
         name = pair.name

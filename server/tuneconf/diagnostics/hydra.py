@@ -42,8 +42,8 @@ def _sweep_params(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
         return
     for pair in params.pairs:
         key = pair.name
-        if key is None or not isinstance(pair.key, Scalar) or key.startswith(("+", "~")) or "${" in key:
-            continue
+        if key is None or not isinstance(pair.key, Scalar) or key.startswith(("+", "~", "hydra.")) or "${" in key:
+            continue  # added keys; Hydra's own section (its launcher's and sweeper's keys depend on plugins)
         if key in composition.choices or _has(composition.data, key.split(".")):
             continue
         parent, _, last = key.rpartition(".")
@@ -60,7 +60,9 @@ def _sweep_params(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
         fixes = (
             [fix(f"Change to '{guess}'", (pair.key.span, f"{parent}.{guess}" if parent else guess))] if guess else []
         )
-        yield Finding("unknown-sweep-key", Severity.ERROR, message, pair.key.span, data={"fixes": fixes})
+        # composed with this file selected: the sweep runs with other choices (an experiment) that may add it
+        severity = Severity.WARNING if hydra.selected else Severity.ERROR
+        yield Finding("unknown-sweep-key", severity, message, pair.key.span, data={"fixes": fixes})
 
 
 def _has(data: Any, keys: list[str]) -> bool:

@@ -125,8 +125,8 @@ def _opaque(value: Scalar) -> bool:
 def _positional(component: Component, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
     """`_args_` against the signature: how many, duplicates of keyword keys, and their types."""
     pair = component.mapping.get("_args_")
-    if pair is None:
-        return
+    if pair is None or _caller_positional(component, ctx):
+        return  # Hydra drops `_args_` when the caller passes positional arguments itself
     args = deref(pair.value)
     if not isinstance(args, Sequence):
         if isinstance(args, Mapping) or (isinstance(args, Scalar) and not _opaque(args)):
@@ -156,6 +156,14 @@ def _positional(component: Component, symbol: Symbol, ctx: AnalysisContext) -> I
             yield Finding("wrong-type", Severity.ERROR, message, item.span)
 
 
+def _caller_positional(component: Component, ctx: AnalysisContext) -> bool:
+    hydra = ctx.hydra
+    if hydra is None or hydra.sites is None:
+        return False
+    pattern = tuple(ITEM if isinstance(k, int) else k for k in (*hydra.package, *component.path))
+    return any(tuple(s.path) == pattern and (s.positional > 0 or s.unpacked) for s in hydra.sites.sites)
+
+
 def _missing(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: AnalysisContext) -> Iterator[Finding]:
     hydra = ctx.hydra
     assert hydra is not None
@@ -166,7 +174,7 @@ def _missing(doc: ParsedConfig, component: Component, symbol: Symbol, ctx: Analy
     if supplied is None:
         return
     composition = hydra.composition()
-    if hydra.selected or composition is None or composition.problems:
+    if hydra.selected or composition is None or composition.problems or not hydra.package_certain():
         return  # composed with this file chosen by an override: other choices may set the argument
     composed = _at(composition.data, path) if composition is not None else None
     if not isinstance(composed, dict) or composed.get("_target_") != component.dotpath.value:

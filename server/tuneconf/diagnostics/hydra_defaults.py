@@ -29,7 +29,7 @@ from tuneconf.diagnostics.edits import fix
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.tree import Span
 from tuneconf.findings import Finding, Severity
-from tuneconf.hydra.defaults import Entry, entries, problems
+from tuneconf.hydra.defaults import Entry, coded_problems, entries, header_lines
 from tuneconf.hydra.workspace import HydraInfo, Place
 from tuneconf.suggest import closest
 
@@ -41,8 +41,9 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     if hydra is None or hydra.place is None:
         return
     place = hydra.place
-    for span, message in problems(doc, place.name):
-        yield Finding("hydra-defaults", Severity.ERROR, message, span)
+    for span, code, message in coded_problems(doc, place.name):
+        ignored = code == "unknown-keyword"  # Hydra ignores the word: the entry works without it
+        yield Finding("hydra-defaults", Severity.WARNING if ignored else Severity.ERROR, message, span)
     yield from _headers(doc, hydra, place)
     found = entries(doc) or []
     certain = not _uses_config_store(place)
@@ -75,6 +76,14 @@ def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
         code = COMPOSED_CODES.get(problem.code)
         if code is not None and problem.file == place.file and problem.span is not None:
             message = problem.message.split("\nConfig search path")[0]
+            if (
+                code == "unknown-override"
+                and place.package
+                and (place.header is None or place.header.value != "_global_")
+            ):
+                message += (
+                    f" (This file has no `# @package _global_`: its entries apply under '{'.'.join(place.package)}'.)"
+                )
             if code == "missing-choice":  # `db: ???`: the run names it (db=mysql), as with a `???` value
                 message = message.split("\n")[0] + " on the command line (a mandatory choice)."
                 yield Finding(code, Severity.INFORMATION, message, problem.span)
@@ -174,28 +183,22 @@ def _self(doc: ParsedConfig, found: list[Entry], hydra: HydraInfo, place: Place)
 
 
 def _headers(doc: ParsedConfig, hydra: HydraInfo, place: Place) -> Iterator[Finding]:
-    for number, line in enumerate(doc.lines[:20]):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        words = stripped.lstrip("#").split()
-        if not words or not words[0].startswith("@"):
-            continue
+    """The `# @KEY VALUE` lines Hydra reads: a misspelt `@package` (Hydra keeps any other key and ignores
+    it, so `# @author: me` is fine), and the package's value."""
+    for number, line, words in header_lines(doc.lines):
         column = line.find(words[0])
         span = Span(number, column, number, column + len(words[0]))
-        if words[0] != _HEADER:
+        if words[0] != _HEADER and closest(words[0], [_HEADER], 0.75) == _HEADER:
             message = (
                 f"Hydra reads only `# @package`; '{words[0]}' is ignored, so this file's keys go to the package "
                 f"'{'.'.join(place.package) or '_global_'}'."
             )
             fixes = [fix("Change to @package", (span, _HEADER))]
             yield Finding("hydra-package", Severity.ERROR, message, span, data={"fixes": fixes})
-        elif len(words) == 2:
+        elif words[0] == _HEADER and len(words) == 2:
             start = line.find(words[1], column + len(_HEADER))
             yield from _package_value(words[1], Span(number, start, number, start + len(words[1])), hydra, place)
-    yield from _experiment(doc, place)
+    yield from _experiment(doc, hydra, place)
 
 
 def _package_value(value: str, span: Span, hydra: HydraInfo, place: Place) -> Iterator[Finding]:
@@ -208,26 +211,42 @@ def _package_value(value: str, span: Span, hydra: HydraInfo, place: Place) -> It
         yield Finding("hydra-package", Severity.WARNING, message, span)
     specials = [part for part in value.split(".") if part.startswith("_") and part.endswith("_")]
     for part in specials:
-        if part not in ("_global_", "_group_", "_name_", "_here_"):
-            guess = closest(part, ["_global_", "_group_"])
-            hint = f" Did you mean '{guess}'?" if guess else ""
-            message = f"'{part}' is no package keyword: Hydra puts this file's keys under a key named '{part}'.{hint}"
-            yield Finding("hydra-package", Severity.ERROR, message, span)
+        guess = closest(part, list(_KEYWORDS), 0.75)
+        if part not in _KEYWORDS and guess is not None:  # `_globl_`: a key named so, surely not meant
+            message = f"'{part}' is no package keyword: Hydra puts this file's keys under a key named '{part}'. "
+            message += f"Did you mean '{guess}'?"
+            yield Finding(
+                "hydra-package",
+                Severity.ERROR,
+                message,
+                span,
+                data={"fixes": [fix(f"Change to {guess}", (span, value.replace(part, guess)))]},
+            )
 
 
-def _experiment(doc: ParsedConfig, place: Place) -> Iterator[Finding]:
-    """An experiment file (its defaults override absolute groups) whose keys would land in its group."""
-    if not place.package or place.group.split("/")[0] not in ("experiment", "experiments"):
+_KEYWORDS = ("_global_", "_group_", "_name_", "_here_")
+
+
+def _experiment(doc: ParsedConfig, hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+    """An experiment file without `# @package _global_` that sets keys of the primary config: they land
+    under `experiment.` instead. (One that overrides groups gets Hydra's own "Could not override" from
+    the composition; one included as `experiment@_global_` is global.)"""
+    if not place.package or place.group.split("/")[0] not in ("experiment", "experiments") or doc.mapping is None:
         return
-    found = entries(doc) or []
-    if any(e.override and e.absolute for e in found):
-        message = (
-            f"This experiment overrides groups of the primary config but has no `# @package _global_`: its keys "
-            f"go under '{'.'.join(place.package)}' instead of the top of the config. Add `# @package _global_` as "
-            "its first line."
-        )
-        first = doc.mapping.pairs[0].key.span if doc.mapping is not None and doc.mapping.pairs else Span(0, 0, 0, 0)
-        yield Finding("hydra-package", Severity.ERROR, message, first)
+    composition = hydra.composition()
+    if composition is None or any(e.override for e in entries(doc) or []):
+        return
+    own = {p.name for p in doc.mapping.pairs if p.name not in (None, "defaults")}
+    if any(path[:1] and path[0] in own and place.file in files for path, files in composition.origins.items()):
+        return  # included at the top (experiment@_global_)
+    shared = sorted(k for k in own if k in composition.data and k != place.package[0])
+    if not shared:
+        return
+    message = (
+        f"This experiment sets {', '.join(shared)}, keys of the primary config, but has no `# @package _global_`: "
+        f"they go under '{'.'.join(place.package)}' instead. Add `# @package _global_` as its first line."
+    )
+    yield Finding("hydra-package", Severity.ERROR, message, doc.mapping.pairs[0].key.span)
 
 
 def _version(text: str | None) -> tuple[int, ...]:

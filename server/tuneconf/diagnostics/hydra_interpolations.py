@@ -15,6 +15,7 @@ from typing import Any
 from tuneconf.diagnostics.edits import fix
 from tuneconf.document.tree import KeyPath
 from tuneconf.findings import Finding, Severity
+from tuneconf.hydra.discover import UNREAD_NAME
 from tuneconf.hydra.keys import HYDRA_RESOLVERS, hydra_key_problem
 from tuneconf.hydra.workspace import HydraInfo
 from tuneconf.interpolation.grammar import BUILTIN_RESOLVERS, Reference, ResolverCall
@@ -31,9 +32,13 @@ def unknown_resolver(occ: Occurrence, call: ResolverCall, hydra: HydraInfo) -> F
         "and neither OmegaConf nor Hydra has it: OmegaConf raises UnsupportedInterpolationType when the value is "
         "read. Register it before the config is read, or add it to tuneconf.resolvers if a library registers it."
     )
-    guess = _closest(call.name, sorted(known_resolvers(hydra, ())))
+    guess = _closest(call.name, sorted(known_resolvers(hydra, ()) - {UNREAD_NAME}))
     span = offset_span(occ.scalar, call.name_start, call.name_end)
     fixes = [fix(f"Change to '{guess}'", (span, guess), preferred=True)] if guess else []
+    if UNREAD_NAME in hydra.resolvers:  # the workspace registers resolvers under names computed at run time
+        message = f"Resolver '{call.name}' is not registered under this name anywhere tuneconf can read; the workspace "
+        message += "also registers resolvers under computed names, which may include it."
+        return Finding("unknown-resolver", Severity.WARNING, message, span, data={"fixes": fixes})
     return Finding("unknown-resolver", Severity.ERROR, message, span, data={"fixes": fixes})
 
 
@@ -72,6 +77,8 @@ def reference_target(root: Any, occ: Occurrence, ref: Reference, hydra: HydraInf
     composition = hydra.composition()
     if composition is None or composition.problems or any(k is None for k in ref.keys):
         return Target(None)  # no composition, or one Hydra would refuse: what it lacks is not certain
+    if not hydra.package_certain():
+        return Target(None)  # the file sits elsewhere (group@pkg), or in several places
     position: KeyPath = (*package, *occ.path)
     if ref.dots > len(position):
         return Target(None, failed=0)

@@ -158,6 +158,11 @@ def _header_problems(lines: list[str]) -> list[tuple[Span, str]]:
     return found
 
 
+def header_lines(lines: list[str]) -> list[tuple[int, str, list[str]]]:
+    """The `# @KEY VALUE` lines Hydra reads as the header: (line number, line, components)."""
+    return _header_lines(lines)
+
+
 def _header_lines(lines: list[str]) -> list[tuple[int, str, list[str]]]:
     """The header lines within the first 512 characters: (line number, line, components)."""
     result: list[tuple[int, str, list[str]]] = []

@@ -262,9 +262,13 @@ def registered_resolvers(folder: Path, max_files: int = 2000) -> dict[str, tuple
                 continue
             argument = next((k.value for k in node.keywords if k.arg == "name"), node.args[0] if node.args else None)
             resolver = module.text(argument) if argument is not None else None
-            if resolver:
-                found.setdefault(resolver, (module.file, node.lineno - 1))
+            # a name computed at run time (a loop over a dict of resolvers): any name may be registered
+            found.setdefault(resolver or UNREAD_NAME, (module.file, node.lineno - 1))
     return found
+
+
+UNREAD_NAME = "*"
+"""In `registered_resolvers`: a registration whose name is computed at run time."""
 
 
 def searchpath_roots(entries: Sequence[str], primary_dir: Path, workspace: Sequence[Path]) -> list[Path]:

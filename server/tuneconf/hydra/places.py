@@ -104,6 +104,16 @@ class HydraInfo:
         entry = place.root.entry_for(place.option)
         return f"primary config of {entry.file.name}" if entry is not None else "top-level config"
 
+    def package_certain(self) -> bool:
+        """The composition puts this file's keys at `package` and nowhere else (`group@pkg` entries can
+        place a group option elsewhere, or twice): paths computed from the package are then right."""
+        composition = self.composition()
+        if composition is None or self.place is None:
+            return False
+        package, file = self.place.package, self.place.file
+        mine = [path for path, files in composition.origins.items() if file in files]
+        return bool(mine) and all(tuple(path[: len(package)]) == package for path in mine)
+
     def forget(self) -> None:
         """Compose again when next asked (a file of the project changed on disk)."""
         self._composed = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ __all__ = ["HydraInfo", "HydraWorkspace", "Place", "Root", "package_of"]
 log = logging.getLogger(__name__)
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_PYTHON_FILES = 2000
+UNRESOLVED = Path("/nonexistent/tuneconf-unresolved-searchpath")
+"""A `hydra.searchpath` entry tuneconf cannot turn into a folder (then options may come from it)."""
 
 
 class HydraWorkspace:
@@ -37,25 +39,46 @@ class HydraWorkspace:
         self._compositions: dict[tuple[Any, ...], Composition] = {}
         self._store: bool | None = None
 
-    def changed(self, paths: Sequence[Path]) -> bool:
-        """Files changed on disk (saved, created, deleted): what depends on them is read again. A Python
-        file that may declare an entry point rescans the roots; any other Python file, the call sites and
-        resolvers; a YAML file, the compositions. True when anything Hydra knew may have changed."""
+    def changed(self, paths: Sequence[Path], refreshed: Callable[[], None] | None = None) -> bool:
+        """Files changed on disk (saved, created, deleted): what depends on them is read again. A YAML
+        file: the compositions. A Python file: the call sites and resolvers, and the roots when it may
+        declare an entry point; with `refreshed` (the server), those are read again on a thread while the
+        old ones keep answering, then `refreshed()` is called (a workspace scan must not hold a keystroke).
+        True when anything Hydra knew may have changed now."""
         paths = [p for p in paths if not _ignored(p)]
         python = [p for p in paths if p.suffix == ".py"]
         yaml = [p for p in paths if p.suffix in YAML_SUFFIXES]
         if not python and not yaml:
             return False
         with self._lock:
-            entries = {e.file for root in self._roots or [] for e in root.entries}
-            if any(p in entries or _declares_entry(p) for p in python):
-                self.invalidate()
-                return True
-            if python:
-                self._resolvers = None
-                self._sites.clear()
             self._compositions.clear()
-            return True
+            if not python:
+                return True
+            self._sites.clear()
+            entries = {e.file for root in self._roots or [] for e in root.entries}
+            roots = any(p in entries or _declares_entry(p) for p in python)
+            if refreshed is None:
+                self._resolvers = None
+                if roots:
+                    self.invalidate()
+                return True
+        threading.Thread(target=self._refresh, args=(roots, refreshed), name="tuneconf-hydra", daemon=True).start()
+        return True
+
+    def _refresh(self, roots: bool, refreshed: Callable[[], None]) -> None:
+        try:
+            resolvers = self._scan_resolvers()
+            found = self._find_roots(fresh=True) if roots else None
+        except Exception:
+            log.exception("rescanning the Hydra projects failed")
+            return
+        with self._lock:
+            self._resolvers = resolvers
+            if found is not None:
+                self._roots = found
+            self._sites.clear()
+            self._compositions.clear()
+        refreshed()
 
     def invalidate(self) -> None:
         """A Python or YAML file changed: entry points, resolvers, call sites and compositions anew."""
@@ -72,9 +95,11 @@ class HydraWorkspace:
                 self._roots = self._find_roots()
             return self._roots
 
-    def _find_roots(self) -> list[Root]:
+    def _find_roots(self, fresh: bool = False) -> list[Root]:
         from tuneconf.hydra.discover import entry_points
 
+        if fresh:
+            self._store = None
         by_folder: dict[Path, list[EntryPoint]] = {}
         for folder in self.folders:
             for entry in entry_points(folder):
@@ -90,8 +115,9 @@ class HydraWorkspace:
     def _root(self, folder: Path, entries: list[EntryPoint]) -> Root:
         primaries = tuple(dict.fromkeys(e.config_name for e in entries if e.config_name))
         bases = [e.version_base for e in entries if e.version_base is not None]
-        search = (folder, *self._searchpath(folder, primaries))
-        store = self._config_store()
+        search = [folder, *self._searchpath(folder, primaries)]
+        store = self._config_store() or UNRESOLVED in search  # options may come from where we cannot read
+        search = [f for f in search if f != UNRESOLVED]
         # an entry point without version_base runs with Hydra 1.1's rules (and a warning)
         base = bases[0] if bases else ("1.1" if entries else None)
         return Root(folder, tuple(dict.fromkeys(search)), primaries, tuple(entries), base, store)
@@ -115,9 +141,9 @@ class HydraWorkspace:
 
         found: list[Path] = []
         for primary in primaries:
-            values = _searchpath_values(_config_file(folder, primary))
-            if values:
-                found.extend(searchpath_roots(values, folder, self.folders))
+            for value in _searchpath_values(_config_file(folder, primary)):
+                folders = searchpath_roots([value], folder, self.folders)
+                found.extend(folders or [UNRESOLVED])  # pkg:// of an installed package, an interpolation
         return found
 
     def place(self, path: Path, header: Header | None = None) -> Place | None:
@@ -139,15 +165,19 @@ class HydraWorkspace:
 
     def resolvers(self) -> dict[str, tuple[Path, int]]:
         """Resolvers the workspace's code registers (`OmegaConf.register_new_resolver("name", ...)`)."""
-        from tuneconf.hydra.discover import registered_resolvers
 
         with self._lock:
             if self._resolvers is None:
-                found: dict[str, tuple[Path, int]] = {}
-                for folder in self.folders:
-                    found.update(registered_resolvers(folder))
-                self._resolvers = found
+                self._resolvers = self._scan_resolvers()
             return self._resolvers
+
+    def _scan_resolvers(self) -> dict[str, tuple[Path, int]]:
+        from tuneconf.hydra.discover import registered_resolvers
+
+        found: dict[str, tuple[Path, int]] = {}
+        for folder in self.folders:
+            found.update(registered_resolvers(folder))
+        return found
 
     def call_sites(self, root: Root, primary: str) -> CallSites | None:
         """What the entry point that composes `primary` (and the code it calls) passes to `instantiate`."""
@@ -275,11 +305,16 @@ def _ignored(path: Path) -> bool:
     return any(p in SKIP_DIRS or p == "site-packages" or (p.startswith(".") and p != ".vscode") for p in folders)
 
 
+_ENTRY_WORDS = ("main(", "initialize(", "initialize_config_dir(", "initialize_config_module(", "compose(")
+
+
 def _declares_entry(file: Path) -> bool:
+    """A Python file that may declare an entry point (`@hydra.main(`, `initialize(` + `compose(`); a
+    deleted or unreadable one may have."""
     from tuneconf.files import read_text
 
     text, _ = read_text(file)
-    return text is None or ("hydra" in text and ("main" in text or "initialize" in text))
+    return text is None or ("hydra" in text and any(word in text for word in _ENTRY_WORDS))
 
 
 def _base(version_base: str | None) -> str | None:

@@ -20,7 +20,7 @@ from tuneconf.index.names import NameIndex
 from tuneconf.index.records import Forward, Location, Parameter, ParamKind, Resolution, Status, Symbol, TypeSpec
 
 log = logging.getLogger(__name__)
-FORMAT = 6  # 6: a class with a base that cannot be read has an unknown signature (not none)
+FORMAT = 7  # 6: a class with a base that cannot be read has an unknown signature; 7: built-in modules are compiled
 NAMES_FORMAT = 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,9 +150,14 @@ class Loader:
         """What `dotpath` names. Raises Missing; `offset` numbers segments for nested lookups."""
         parts = dotpath.split(".")
         top = self.visit(parts[0])
+        if top is None and parts[0] in sys.builtin_module_names:  # `builtins`, `_functools`: no file at all
+            ref: Ref = CompiledRef(parts[0], None)
+            for index in range(1, len(parts)):
+                ref = self.child(ref, parts[index], budget, offset + index)
+            return ref
         if top is None:
             raise Missing(Status.NOT_INSTALLED, offset, self.finder.top_level_names())
-        ref: Ref = ModuleRef(parts[0], top) if not top.file.compiled else CompiledRef(parts[0], top.file.path)
+        ref = ModuleRef(parts[0], top) if not top.file.compiled else CompiledRef(parts[0], top.file.path)
         for index in range(1, len(parts)):
             budget.spend(offset + index)
             ref = self.child(ref, parts[index], budget, offset + index)

@@ -53,7 +53,8 @@ def initialized(ls: TuneconfServer, params: types.InitializedParams) -> None:
 @guarded(None)
 def did_change_watched_files(ls: TuneconfServer, params: types.DidChangeWatchedFilesParams) -> None:
     workspace_symbols.refresh_files(ls, params.changes)
-    hydra = ls.project.hydra_files_changed([path_of(c.uri) for c in params.changes if c.uri.startswith("file:")])
+    paths = [path_of(c.uri) for c in params.changes if c.uri.startswith("file:")]
+    hydra = ls.project.hydra_files_changed(paths, ls.recheck_soon)
     if hydra or any(relevant(change) for change in params.changes):
         ls.recheck()
 
@@ -87,7 +88,7 @@ def did_change(ls: TuneconfServer, params: types.DidChangeTextDocumentParams) ->
 @guarded(None)
 def did_save(ls: TuneconfServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.project.save()
-    if ls.project.hydra_files_changed([path_of(params.text_document.uri)]):
+    if ls.project.hydra_files_changed([path_of(params.text_document.uri)], ls.recheck_soon):
         ls.recheck()  # other Hydra configs compose this file
 
 

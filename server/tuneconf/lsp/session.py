@@ -146,6 +146,11 @@ class TuneconfServer(LanguageServer):
         for uri in list(self.workspace.text_documents):
             self.publish_soon(uri)
 
+    def recheck_soon(self) -> None:
+        """`recheck` from another thread (a background rescan that finished)."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.recheck)
+
     def publish_soon(self, uri: str) -> None:
         """Publish after a short quiet time; a newer change reschedules (no stale results)."""
         old = self.pending.pop(uri, None)
