@@ -14,6 +14,16 @@ def position(text: str, needle: str, offset: int = 0) -> dict[str, int]:
     return {"line": before.count("\n"), "character": len(before) - before.rfind("\n") - 1 + offset}
 
 
+def expected_ranges(text: str) -> set[tuple[str, tuple[int, int, int, int]]]:
+    """(code, range) of the two diagnostics every editor must show on demo_mistakes.yaml, exactly."""
+    member = position(text, "alpaca_datset")
+    argument = position(text, "lora_rnak")
+    return {
+        ("unknown-member", (member["line"], member["character"], member["line"], member["character"] + 13)),
+        ("unexpected-argument", (argument["line"], argument["character"], argument["line"], argument["character"] + 9)),
+    }
+
+
 def completion_steps(lines: int) -> list[dict[str, Any]]:
     """Lines appended after the config's `lines` lines, and where each completion is asked."""
     return [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -70,6 +71,25 @@ async def diagnostics_for(client: LanguageClient, uri: str, version: int | None 
 
 READY = "ready:"
 """What tuneconf logs once it has read the environment and the recipes (lsp/session.py: after_warm_up)."""
+
+
+async def start_in(
+    client: LanguageClient, folder: Path, editor: str = "visual-studio-code", options: Any = None
+) -> None:
+    """initialize with `editor`'s recorded capabilities and `folder` as the one workspace folder, then
+    wait for `ready:` (lens refreshes answered as the editors do)."""
+    from pytest_lsp import client_capabilities
+
+    answer_lens_refreshes(client)
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(editor),
+            initialization_options=options,
+            root_uri=folder.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="ws")],
+        )
+    )
+    await until_ready(client)
 
 
 def answer_lens_refreshes(client: LanguageClient) -> None:

@@ -10,7 +10,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import default_feature
 
-from lsp_session import VSCODE_OPTIONS, answer_lens_refreshes, until_ready
+from lsp_session import VSCODE_OPTIONS, answer_lens_refreshes, start_in, until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -67,15 +67,6 @@ async def vscode(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def vscode_in_workspace(lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
     """VS Code's capabilities with the test module's own `workspace` fixture as the one workspace folder."""
-    answer_lens_refreshes(lsp_client)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            initialization_options=VSCODE_OPTIONS,
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-        )
-    )
-    await until_ready(lsp_client)
+    await start_in(lsp_client, workspace, options=VSCODE_OPTIONS)
     yield
     await lsp_client.shutdown_session()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_session import answer_lens_refreshes, diagnostics_for, open_doc, request, until_indexed, until_ready
+from lsp_session import diagnostics_for, open_doc, request, start_in, until_indexed
 from tuneconf.command_ids import SHOW_CONFIG_REFERENCES
 from workspace_files import write
 
@@ -66,16 +66,7 @@ async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type:
     def lens_refresh(params: None) -> None:
         """As VS Code does: the server asks for lenses again once the workspace's configs are read."""
 
-    answer_lens_refreshes(lsp_client)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            initialization_options={"clientCommands": [SHOW_CONFIG_REFERENCES]},
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-        )
-    )
-    await until_ready(lsp_client)
+    await start_in(lsp_client, workspace, request.param, {"clientCommands": [SHOW_CONFIG_REFERENCES]})
     await until_indexed(lsp_client)
     yield
     await lsp_client.shutdown_session()

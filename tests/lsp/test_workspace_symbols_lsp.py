@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_session import answer_lens_refreshes, open_doc, request, until_indexed, until_ready
+from lsp_session import open_doc, request, start_in, until_indexed
 from workspace_files import write
 
 SERVER = [sys.executable, "-m", "tuneconf", "serve"]
@@ -41,15 +41,7 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
 async def editor(request, lsp_client: LanguageClient, workspace: Path):  # type: ignore[no-untyped-def]
-    answer_lens_refreshes(lsp_client)
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-        )
-    )
-    await until_ready(lsp_client)
+    await start_in(lsp_client, workspace, request.param)
     await until_indexed(lsp_client)
     yield
     await lsp_client.shutdown_session()
