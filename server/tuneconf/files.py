@@ -58,6 +58,11 @@ def read_text(file: Path, limit: int = MAX_BYTES) -> tuple[str | None, str]:
         return None, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); torchtune cannot read it"
 
 
+def read_bytes(file: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, str]:
+    """The file's bytes, or None and why not: a regular file of at most `limit` bytes (see `_read_bytes`)."""
+    return _read_bytes(file, limit)
+
+
 def _read_bytes(file: Path, limit: int) -> tuple[bytes | None, str]:
     """At most `limit` bytes of a regular file (a symlink is followed). A FIFO or device is refused before
     it is opened (reading /dev/zero never ends; a FIFO blocks), and again after, should it be swapped."""

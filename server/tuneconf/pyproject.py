@@ -26,10 +26,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tuneconf.files import read_text
 from tuneconf.settings import Settings
 
 log = logging.getLogger(__name__)
 _MAX_PARENTS = 8
+MAX_TOML_BYTES = 1_000_000
 
 
 def table(folders: Sequence[Path]) -> tuple[dict[str, Any], Path | None]:
@@ -45,11 +47,15 @@ def table(folders: Sequence[Path]) -> tuple[dict[str, Any], Path | None]:
 
 
 def _read(file: Path) -> dict[str, Any] | None:
+    if not file.exists():
+        return None
+    text, problem = read_text(file, MAX_TOML_BYTES)  # regular files only, within a size
+    if text is None:
+        log.warning("%s: cannot read [tool.tuneconf]: %s", file, problem)
+        return None
     try:
-        if not file.is_file():
-            return None
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         log.warning("%s: cannot read [tool.tuneconf]: %s", file, error)
         return None
     tool = data.get("tool")

@@ -4,6 +4,7 @@ it. The cases come from real projects and from a review of the Hydra support."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,15 @@ def test_callables_of_modules_built_into_the_interpreter(tmp_path: Path) -> None
     root = write(tmp_path, {"cfg.yaml": text})
     view = Project(Settings(), [root]).view((root / "cfg.yaml").as_uri(), None, text)
     assert {(f.code, f.severity) for f in view.findings()} == {("compiled-module", Severity.INFORMATION)}
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_among_the_configs_gets_a_message_not_a_hang(tmp_path: Path) -> None:
+    text = "defaults:\n  - db: pipe\n  - _self_\n"
+    root = write(tmp_path, {"train.py": train(), "conf/config.yaml": text, "pyproject.toml": ""})
+    (root / "conf/db").mkdir()
+    os.mkfifo(root / "conf/db/pipe.yaml")
+    os.mkfifo(root / "mod.py")  # the entry-point and resolver scans read Python files too
+    view = Project(Settings(), [root]).view((root / "conf/config.yaml").as_uri(), None, text)
+    # a FIFO is no config file: the option is not found, as Hydra would not find it either
+    assert [f.code for f in view.findings() if f.severity is Severity.ERROR] == ["unknown-config-option"]

@@ -14,6 +14,7 @@ from tuneconf.context import AnalysisContext
 from tuneconf.document.parse import ParsedConfig
 from tuneconf.document.positions import Converter
 from tuneconf.document.tree import Span
+from tuneconf.files import read_text
 from tuneconf.hydra.defaults import Entry, entries
 from tuneconf.hydra.workspace import Place
 
@@ -89,10 +90,10 @@ def hover(doc: ParsedConfig, line: int, col: int, ctx: AnalysisContext, conv: Co
     target = entry_target(entry, place, option)
     if target is None:
         return None
-    try:
-        head = target.read_text(encoding="utf-8", errors="replace").splitlines()[:HEAD_LINES]
-    except OSError:
+    text, _ = read_text(target)  # a regular file within the size every config read has
+    if text is None:
         return None
+    head = text.splitlines()[:HEAD_LINES]
     text = f"**{place.root.relative(target)}**\n\n```yaml\n" + "\n".join(head) + "\n```"
     span = next((s for o, s in zip(entry.options, entry.option_spans) if o == option), entry.span)
     return types.Hover(types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), conv.range(span))

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from tuneconf.files import SKIP_DIRS, read_text
+from tuneconf.files import SKIP_DIRS, read_bytes, read_text
 
 MAX_SOURCE_BYTES = 2_000_000
 """Larger Python files are not read (`ast` costs ~400 bytes of memory per byte of source)."""
@@ -41,11 +41,8 @@ def python_files(folder: Path, max_files: int) -> Iterator[Path]:
 def parse_if(file: Path, needles: Sequence[bytes]) -> tuple[ast.Module, str] | None:
     """The parsed module and its text when its bytes contain one of `needles` (a cheap test before
     parsing); None when not, or unreadable, or not valid Python."""
-    try:
-        if file.stat().st_size > MAX_SOURCE_BYTES:
-            return None
-        data = file.read_bytes()
-    except OSError:
+    data, _ = read_bytes(file, MAX_SOURCE_BYTES)  # regular files only (a FIFO named x.py must not block)
+    if data is None:
         return None
     if not any(needle in data for needle in needles):
         return None

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuneconf.document.tree import KeyPath
+from tuneconf.files import read_text
+from tuneconf.hydra.astnames import MAX_SOURCE_BYTES
 from tuneconf.hydra.callflow import FlowWalker
 from tuneconf.hydra.callflow_data import CallSite, Env, Held, Node, params_of
 from tuneconf.hydra.discover import EntryPoint, entry_points_in
@@ -173,11 +175,8 @@ def _starts(module: PyModule, entry: EntryPoint | Path, function: str | None) ->
 
 
 def _entries_of(module: PyModule) -> list[EntryPoint]:
-    try:
-        text = module.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return []
-    return entry_points_in(module.file, text)
+    text, _ = read_text(module.file, MAX_SOURCE_BYTES)
+    return entry_points_in(module.file, text) if text is not None else []
 
 
 def _decorated(module: PyModule, line: int) -> FunctionNode | None:

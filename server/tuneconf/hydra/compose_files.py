@@ -22,6 +22,7 @@ from yaml import YAMLError
 
 from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.document.tree import Span
+from tuneconf.files import read_text
 from tuneconf.hydra.defaults import Entry, coded_problems, entries, package_header
 
 CACHE_SIZE = 1024
@@ -62,10 +63,9 @@ def load_file(path: Path, config_path: str, text: str | None = None) -> LoadedCo
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _failed(path, f"Could not read {path.name}: {exc}")
+    text, problem = read_text(path)  # a regular file within the size every config read has
+    if text is None:
+        return _failed(path, f"Could not read {path.name}: {problem}")
     loaded = _load(path, config_path, text)
     with _lock:
         _cache[key] = loaded
