@@ -31,11 +31,14 @@ def yaml_files(folder: Path, onerror: Callable[[OSError], None] | None = None) -
                 yield Path(root) / name
 
 
+_PYTHON_SKIP = SKIP_DIRS | {"site-packages", "dist-packages"}
+
+
 def python_files(folder: Path, limit: int = 2000) -> Iterator[Path]:
     """Up to `limit` *.py files under `folder` (SKIP_DIRS, hidden folders and site-packages skipped)."""
     count = 0
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and d != "site-packages")
+        dirs[:] = sorted(d for d in dirs if d not in _PYTHON_SKIP and not d.startswith("."))
         for name in sorted(files):
             if name.endswith(".py"):
                 yield Path(root) / name

@@ -46,7 +46,7 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
         yield Finding("hydra-defaults", Severity.WARNING if ignored else Severity.ERROR, message, span)
     yield from _headers(doc, hydra, place)
     found = entries(doc) or []
-    certain = not _uses_config_store(place)
+    certain = not place.root.config_store
     for entry in found:
         yield from _entry(entry, place, certain)
     yield from _duplicates(found, place)
@@ -254,9 +254,3 @@ def _version(text: str | None) -> tuple[int, ...]:
         return tuple(int(p) for p in (text or "0").split(".")[:2])
     except ValueError:
         return (0,)
-
-
-def _uses_config_store(place: Place) -> bool:
-    from tuneconf.hydra.workspace import uses_config_store
-
-    return uses_config_store(place.root)

@@ -10,43 +10,17 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from tuneconf.files import SKIP_DIRS, read_bytes, read_text
+from tuneconf.files import read_text
 
 MAX_SOURCE_BYTES = 2_000_000
 """Larger Python files are not read (`ast` costs ~400 bytes of memory per byte of source)."""
-SCAN_SKIP = SKIP_DIRS | {"site-packages", "dist-packages"}
 
 Aliases = dict[str, str]
 """Local name → the dotted name it stands for: "h" → "hydra", "main" → "hydra.main"."""
 Constants = dict[str, str]
-
-
-def python_files(folder: Path, max_files: int) -> Iterator[Path]:
-    """The *.py files under `folder`, sorted, skipping environments, caches and hidden folders; at most
-    `max_files` of them."""
-    count = 0
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SCAN_SKIP and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                count += 1
-                if count > max_files:
-                    return
-                yield Path(root) / name
-
-
-def parse_if(file: Path, needles: Sequence[bytes]) -> tuple[ast.Module, str] | None:
-    """The parsed module and its text when its bytes contain one of `needles` (a cheap test before
-    parsing); None when not, or unreadable, or not valid Python."""
-    data, _ = read_bytes(file, MAX_SOURCE_BYTES)  # regular files only (a FIFO named x.py must not block)
-    if data is None:
-        return None
-    if not any(needle in data for needle in needles):
-        return None
-    return parse_text(data.decode("utf-8-sig", errors="replace"))
 
 
 def parse_file(file: Path) -> tuple[ast.Module, str] | None:

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuneconf.files import python_files, read_bytes
 from tuneconf.hydra.astnames import (
+    MAX_SOURCE_BYTES,
     Aliases,
     Constants,
     ancestors,
@@ -27,9 +29,7 @@ from tuneconf.hydra.astnames import (
     import_aliases,
     module_constants,
     package_folder,
-    parse_if,
     parse_text,
-    python_files,
     text_of,
 )
 
@@ -83,15 +83,41 @@ class _Module:
         return text_of(node, self.aliases, self.constants, self.file)
 
 
-def entry_points(folder: Path, max_files: int = 2000) -> list[EntryPoint]:
-    """Every Hydra entry point in the Python files under `folder` (at most `max_files` files are looked
-    at; environments, caches and hidden folders are skipped; files that do not parse are skipped)."""
-    found: list[EntryPoint] = []
+@dataclass
+class Scan:
+    """What one pass over a folder's Python files finds (each file read once, parsed only when needed)."""
+
+    entries: list[EntryPoint]
+    resolvers: dict[str, tuple[Path, int]]
+    config_store: bool
+    """Some file mentions Hydra's ConfigStore (groups and options may then exist that are no files)."""
+
+
+def scan(folder: Path, max_files: int = 2000) -> Scan:
+    """Entry points, registered resolvers and ConfigStore use in the Python files under `folder` (at most
+    `max_files`; environments, caches and hidden folders skipped; files that do not parse skipped)."""
+    result = Scan([], {}, False)
     for file in python_files(folder, max_files):
-        parsed = parse_if(file, _HYDRA)
-        if parsed is not None:
-            found.extend(_entries(_module(file, parsed[0], folder)))
-    return found
+        data, _ = read_bytes(file, MAX_SOURCE_BYTES)  # regular files only (a FIFO named x.py must not block)
+        if data is None:
+            continue
+        result.config_store = result.config_store or b"ConfigStore" in data
+        entries, resolvers = b"hydra" in data, any(needle in data for needle in _RESOLVER_NEEDLES)
+        parsed = parse_text(data.decode("utf-8-sig", errors="replace")) if entries or resolvers else None
+        if parsed is None:
+            continue
+        module = _module(file, parsed[0], folder)
+        if entries:
+            result.entries.extend(_entries(module))
+        if resolvers:
+            for name, line in _resolvers(module):
+                result.resolvers.setdefault(name, (file, line))
+    return result
+
+
+def entry_points(folder: Path, max_files: int = 2000) -> list[EntryPoint]:
+    """Every Hydra entry point in the Python files under `folder` (see `scan`)."""
+    return scan(folder, max_files).entries
 
 
 def entry_points_in(file: Path, text: str) -> list[EntryPoint]:
@@ -248,22 +274,18 @@ def _initialize_entry(module: _Module, call: ast.Call, name: str, composes: list
 def registered_resolvers(folder: Path, max_files: int = 2000) -> dict[str, tuple[Path, int]]:
     """Custom resolvers the project registers: name → (file, 0-based line) of the first
     `OmegaConf.register_new_resolver("name", ...)` (or `register_resolver`, or `name=...`) seen."""
-    found: dict[str, tuple[Path, int]] = {}
-    for file in python_files(folder, max_files):
-        parsed = parse_if(file, _RESOLVER_NEEDLES)
-        if parsed is None:
+    return scan(folder, max_files).resolvers
+
+
+def _resolvers(module: _Module) -> list[tuple[str, int]]:
+    found = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.Call) or not (module.name(node.func) or "").endswith(_REGISTER):
             continue
-        module = _module(file, parsed[0], folder)
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = module.name(node.func) or ""
-            if not name.endswith(_REGISTER):
-                continue
-            argument = next((k.value for k in node.keywords if k.arg == "name"), node.args[0] if node.args else None)
-            resolver = module.text(argument) if argument is not None else None
-            # a name computed at run time (a loop over a dict of resolvers): any name may be registered
-            found.setdefault(resolver or UNREAD_NAME, (module.file, node.lineno - 1))
+        argument = next((k.value for k in node.keywords if k.arg == "name"), node.args[0] if node.args else None)
+        resolver = module.text(argument) if argument is not None else None
+        # a name computed at run time (a loop over a dict of resolvers): any name may be registered
+        found.append((resolver or UNREAD_NAME, node.lineno - 1))
     return found
 
 

@@ -37,7 +37,6 @@ class HydraWorkspace:
         self._resolvers: dict[str, tuple[Path, int]] | None = None
         self._sites: dict[tuple[Path, str], CallSites | None] = {}
         self._compositions: dict[tuple[Any, ...], Composition] = {}
-        self._store: bool | None = None
 
     def changed(self, paths: Sequence[Path], refreshed: Callable[[], None] | None = None) -> bool:
         """Files changed on disk (saved, created, deleted): what depends on them is read again. A YAML
@@ -58,24 +57,19 @@ class HydraWorkspace:
             entries = {e.file for root in self._roots or [] for e in root.entries}
             roots = any(p in entries or _declares_entry(p) for p in python)
             if refreshed is None:
-                self._resolvers = None
-                if roots:
-                    self.invalidate()
+                self.invalidate()  # the next question scans again (the CLI, tests)
                 return True
         threading.Thread(target=self._refresh, args=(roots, refreshed), name="tuneconf-hydra", daemon=True).start()
         return True
 
     def _refresh(self, roots: bool, refreshed: Callable[[], None]) -> None:
         try:
-            resolvers = self._scan_resolvers()
-            found = self._find_roots(fresh=True) if roots else None
+            found = self._scan()
         except Exception:
             log.exception("rescanning the Hydra projects failed")
             return
         with self._lock:
-            self._resolvers = resolvers
-            if found is not None:
-                self._roots = found
+            self._roots, self._resolvers = found if roots or self._roots is None else (self._roots, found[1])
             self._sites.clear()
             self._compositions.clear()
         refreshed()
@@ -84,7 +78,6 @@ class HydraWorkspace:
         """A Python or YAML file changed: entry points, resolvers, call sites and compositions anew."""
         with self._lock:
             self._roots = None
-            self._store = None
             self._resolvers = None
             self._sites.clear()
             self._compositions.clear()
@@ -92,17 +85,22 @@ class HydraWorkspace:
     def roots(self) -> list[Root]:
         with self._lock:
             if self._roots is None:
-                self._roots = self._find_roots()
+                self._roots, self._resolvers = self._scan()
             return self._roots
 
-    def _find_roots(self, fresh: bool = False) -> list[Root]:
-        from tuneconf.hydra.discover import entry_points
+    def _scan(self) -> tuple[list[Root], dict[str, tuple[Path, int]]]:
+        """One pass over the workspace's Python files (hydra/discover.py: scan): the roots with their entry
+        points, and the resolvers the code registers."""
+        from tuneconf.hydra.discover import scan
 
-        if fresh:
-            self._store = None
+        scans = [scan(folder, MAX_PYTHON_FILES) for folder in self.folders]
+        store = any(found.config_store for found in scans)
+        resolvers: dict[str, tuple[Path, int]] = {}
         by_folder: dict[Path, list[EntryPoint]] = {}
-        for folder in self.folders:
-            for entry in entry_points(folder):
+        for found in scans:
+            for name, where in found.resolvers.items():
+                resolvers.setdefault(name, where)
+            for entry in found.entries:
                 if entry.config_dir is not None and entry.config_dir.is_dir():
                     by_folder.setdefault(entry.config_dir.resolve(), []).append(entry)
         for folder in self.folders:
@@ -110,31 +108,17 @@ class HydraWorkspace:
                 candidate = (folder / name).resolve()
                 if candidate.is_dir():
                     by_folder.setdefault(candidate, [])
-        return [self._root(folder, entries) for folder, entries in by_folder.items()]
+        return [self._root(folder, entries, store) for folder, entries in by_folder.items()], resolvers
 
-    def _root(self, folder: Path, entries: list[EntryPoint]) -> Root:
+    def _root(self, folder: Path, entries: list[EntryPoint], store: bool) -> Root:
         primaries = tuple(dict.fromkeys(e.config_name for e in entries if e.config_name))
         bases = [e.version_base for e in entries if e.version_base is not None]
         search = [folder, *self._searchpath(folder, primaries)]
-        store = self._config_store() or UNRESOLVED in search  # options may come from where we cannot read
+        store = store or UNRESOLVED in search  # options may come from where we cannot read
         search = [f for f in search if f != UNRESOLVED]
         # an entry point without version_base runs with Hydra 1.1's rules (and a warning)
         base = bases[0] if bases else ("1.1" if entries else None)
         return Root(folder, tuple(dict.fromkeys(search)), primaries, tuple(entries), base, store)
-
-    def _config_store(self) -> bool:
-        """Whether any workspace Python file mentions Hydra's ConfigStore (read once per scan)."""
-        if self._store is None:
-            from tuneconf.files import python_files, read_text
-
-            self._store = False
-            for folder in self.folders:
-                for file in python_files(folder, limit=MAX_PYTHON_FILES):
-                    text, _ = read_text(file)
-                    if text is not None and "ConfigStore" in text:
-                        self._store = True
-                        return True
-        return self._store
 
     def _searchpath(self, folder: Path, primaries: Sequence[str]) -> list[Path]:
         from tuneconf.hydra.discover import searchpath_roots
@@ -165,19 +149,10 @@ class HydraWorkspace:
 
     def resolvers(self) -> dict[str, tuple[Path, int]]:
         """Resolvers the workspace's code registers (`OmegaConf.register_new_resolver("name", ...)`)."""
-
         with self._lock:
             if self._resolvers is None:
-                self._resolvers = self._scan_resolvers()
+                self._roots, self._resolvers = self._scan()
             return self._resolvers
-
-    def _scan_resolvers(self) -> dict[str, tuple[Path, int]]:
-        from tuneconf.hydra.discover import registered_resolvers
-
-        found: dict[str, tuple[Path, int]] = {}
-        for folder in self.folders:
-            found.update(registered_resolvers(folder))
-        return found
 
     def call_sites(self, root: Root, primary: str) -> CallSites | None:
         """What the entry point that composes `primary` (and the code it calls) passes to `instantiate`."""
@@ -276,10 +251,6 @@ class HydraWorkspace:
 
 
 TARGET = "_target_"
-
-
-def uses_config_store(root: Root) -> bool:
-    return root.config_store
 
 
 def _union(found: Sequence[CallSites | None]) -> CallSites | None:
