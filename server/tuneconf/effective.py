@@ -18,6 +18,7 @@ from tuneconf.overrides import merge
 
 if TYPE_CHECKING:
     from tuneconf.hydra.workspace import HydraWorkspace, Place
+    from tuneconf.project import ConfigView, Project
 
 MAX_TOTAL_STEPS = 4_000
 """Values OmegaConf visits for all of one config (about a second at worst), on top of each value's bounds."""
@@ -61,6 +62,15 @@ def prepare(doc: ParsedConfig, overrides: list[str]) -> Prepared:
     except ExpansionLimitError as exc:
         return Prepared(None, Effective("", merged.findings, str(exc), too_large=True))
     return Prepared(plain, None, merged.findings)
+
+
+def prepare_view(project: Project, view: ConfigView, overrides: list[str]) -> Prepared:
+    """`prepare` for a document: a Hydra config's composed config (composing reads files, cached by
+    their stamps: a few ms), else its own tree with the overrides merged."""
+    place = view.ctx.hydra.place if view.ctx.hydra is not None else None
+    if place is not None:
+        return hydra_prepared(project.hydra, place, overrides)
+    return prepare(view.parsed, overrides)
 
 
 def hydra_prepared(workspace: HydraWorkspace, place: Place, overrides: list[str]) -> Prepared:

@@ -107,6 +107,7 @@ class Project:
         self._warm: int | None = None
         self._generation = 0
         self._hydra: HydraWorkspace | None = None
+        self._hydra_key: tuple[object, ...] = ()
 
     @property
     def index(self) -> Index:
@@ -123,17 +124,20 @@ class Project:
 
     def configure(self, settings: Settings) -> None:
         """New settings. The same ones (VS Code sends them right after start) change nothing; only another
-        interpreter or recipe globs make the project cold again (the index or the catalog is read anew)."""
+        interpreter, recipe globs or Hydra settings make the project cold again (the index, the catalog or
+        the Hydra projects are read anew, on the warm-up thread)."""
         with self._building:
             self._client_settings = settings
             settings = with_project(settings, self.folders)
             if settings == self.settings:
                 return
-            cold = (settings.interpreter, settings.recipes) != (self.settings.interpreter, self.settings.recipes)
+            # what warm-up reads again: the environment, the recipes, the Hydra projects (a workspace scan)
+            cold = _warm_inputs(settings) != _warm_inputs(self.settings)
             if settings.interpreter != self.settings.interpreter:
                 self._index = None
-            if cold:
+            if (settings.interpreter, settings.recipes) != (self.settings.interpreter, self.settings.recipes):
                 self._catalog = None
+            if cold:
                 self._generation += 1
             self.settings = settings
             self._views.clear()
@@ -153,13 +157,10 @@ class Project:
         """The workspace's Hydra projects (entry points, config roots, call sites, compositions)."""
         with self._building:
             key = (tuple(self.folders), self.settings.hydra_roots)
-            if self._hydra is None or (tuple(self._hydra.folders), self._hydra.extra_roots) != (
-                tuple(f.resolve() for f in self.folders),
-                self.settings.hydra_roots,
-            ):
+            if self._hydra is None or self._hydra_key != key:  # folders or roots changed: read anew
                 from tuneconf.hydra.workspace import HydraWorkspace
 
-                self._hydra = HydraWorkspace(key[0], key[1])
+                self._hydra, self._hydra_key = HydraWorkspace(*key), key
             return self._hydra
 
     def hydra_info(self, uri: str, text: str) -> HydraInfo | None:
@@ -343,6 +344,10 @@ class Project:
     def _yaml_files(self) -> Iterator[Path]:
         files = (file for folder in self.folders for file in yaml_files(folder, _unlisted))
         return itertools.islice(files, MAX_SCANNED_FILES)
+
+
+def _warm_inputs(settings: Settings) -> tuple[object, ...]:
+    return settings.interpreter, settings.recipes, settings.hydra, settings.hydra_roots
 
 
 def dotpath_pattern(keys: Sequence[str]) -> re.Pattern[str]:

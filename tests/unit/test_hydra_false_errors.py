@@ -159,3 +159,20 @@ def test_a_fifo_among_the_configs_gets_a_message_not_a_hang(tmp_path: Path) -> N
     view = Project(Settings(), [root]).view((root / "conf/config.yaml").as_uri(), None, text)
     # a FIFO is no config file: the option is not found, as Hydra would not find it either
     assert [f.code for f in view.findings() if f.severity is Severity.ERROR] == ["unknown-config-option"]
+
+
+@pytest.mark.timeout(60)
+def test_an_alias_bomb_in_a_group_file_is_refused_not_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMEGACONF_MAX_YAML_EXPANDED_NODES", "none")  # OmegaConf's own limit lifted
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    text = "defaults:\n  - db: bomb\n  - _self_\n"
+    root = write(tmp_path, {"train.py": train(), "conf/config.yaml": text, "conf/db/bomb.yaml": bomb})
+    project = Project(Settings(), [root])
+    view = project.view((root / "conf/db/bomb.yaml").as_uri(), None, bomb)
+    assert "more than" in next(f.message for f in view.findings() if f.code == "hydra-merge")
+    primary = project.view((root / "conf/config.yaml").as_uri(), None, text)
+    assert [f for f in primary.findings() if f.severity is Severity.ERROR] == []  # said once, in bomb.yaml

@@ -74,7 +74,8 @@ def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
         return
     for problem in composition.problems:
         code = COMPOSED_CODES.get(problem.code)
-        if code is not None and problem.file == place.file and problem.span is not None:
+        if code is not None and problem.file == place.file:
+            span = problem.span or Span(0, 0, 0, 0)  # the whole file (it cannot be loaded)
             message = problem.message.split("\nConfig search path")[0]
             if (
                 code == "unknown-override"
@@ -86,9 +87,9 @@ def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
                 )
             if code == "missing-choice":  # `db: ???`: the run names it (db=mysql), as with a `???` value
                 message = message.split("\n")[0] + " on the command line (a mandatory choice)."
-                yield Finding(code, Severity.INFORMATION, message, problem.span)
+                yield Finding(code, Severity.INFORMATION, message, span)
                 continue
-            yield Finding(code, Severity.ERROR, message, problem.span)
+            yield Finding(code, Severity.ERROR, message, span)
 
 
 def group_of(entry: Entry, place: Place) -> str | None:

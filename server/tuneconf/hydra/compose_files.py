@@ -22,6 +22,7 @@ from yaml import YAMLError
 
 from tuneconf.document.parse import ParsedConfig, parse
 from tuneconf.document.tree import Span
+from tuneconf.document.values import check_expansion
 from tuneconf.files import read_text
 from tuneconf.hydra.defaults import Entry, coded_problems, entries, package_header
 
@@ -84,6 +85,7 @@ def _load(path: Path, config_path: str, text: str) -> LoadedConfig:
     found: list[tuple[Span | None, str, str]] = list(coded_problems(doc, config_path))
     content: Any = None
     try:
+        check_expansion(doc.root)  # within OmegaConf's node limit and tuneconf's own (an alias bomb)
         cfg = OmegaConf.create(text) if text.strip() else OmegaConf.create()
         content = OmegaConf.to_container(cfg, resolve=False)
     except (OmegaConfBaseException, YAMLError, ValueError, TypeError) as exc:

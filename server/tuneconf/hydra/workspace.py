@@ -209,7 +209,7 @@ class HydraWorkspace:
         if place.group == "":  # a primary config, or another top-level config composed as one
             return self.compose(place.root, place.option, (), texts), False
         for primary in place.root.primaries:
-            if place.file in self.compose(place.root, primary).files:
+            if _includes(self.compose(place.root, primary), place.file):
                 return self.compose(place.root, primary, (), texts), False
         if not place.group or place.group.startswith("hydra"):
             return None, False
@@ -219,7 +219,7 @@ class HydraWorkspace:
             sign = "" if place.group in composed.choices else "+"
             selection = [f"{sign}{place.group}={place.option}"]
             selected = self.compose(place.root, primary, selection)
-            if place.file in selected.files and not any(p.file != place.file for p in selected.problems):
+            if _includes(selected, place.file) and not any(p.file != place.file for p in selected.problems):
                 candidates.append((len(selected.problems), primary, selection, selected))
         if not candidates:
             return None, True
@@ -266,6 +266,11 @@ def _union(found: Sequence[CallSites | None]) -> CallSites | None:
         unknown=[u for k in known for u in k.unknown],
         followed=tuple(dict.fromkeys(f for k in known for f in k.followed)),
     )
+
+
+def _includes(composed: Composition, file: Path) -> bool:
+    """The composition read `file` (merged it, or found it cannot be loaded)."""
+    return file in composed.files or any(problem.file == file for problem in composed.problems)
 
 
 def _ignored(path: Path) -> bool:

@@ -251,16 +251,10 @@ async def effective_config(
 ) -> str:
     """The effective config of an open document as YAML (for the read-only "Effective config" view).
     OmegaConf renders it on a thread (bounded: effective.py), so other requests go on meanwhile."""
-    from tuneconf.effective import effective_view, hydra_prepared, prepare
+    from tuneconf.effective import effective_view, prepare_view
 
     try:
-        view = ls.view(uri)
-        place = view.ctx.hydra.place if view.ctx.hydra is not None else None
-        if place is not None:  # the composed config (reads the other files: off the event loop)
-            args = (ls.project.hydra, place, list(overrides or []))
-            prepared = await asyncio.get_running_loop().run_in_executor(None, hydra_prepared, *args)
-        else:
-            prepared = prepare(view.parsed, list(overrides or []))
+        prepared = prepare_view(ls.project, ls.view(uri), list(overrides or []))
         return await asyncio.get_running_loop().run_in_executor(None, effective_view, prepared, bool(resolve))
     except Exception:
         log.exception("effective config failed")
