@@ -176,3 +176,10 @@ def test_an_alias_bomb_in_a_group_file_is_refused_not_expanded(tmp_path: Path, m
     assert "more than" in next(f.message for f in view.findings() if f.code == "hydra-merge")
     primary = project.view((root / "conf/config.yaml").as_uri(), None, text)
     assert [f for f in primary.findings() if f.severity is Severity.ERROR] == []  # said once, in bomb.yaml
+
+
+def test_a_syntax_error_in_a_group_file_is_said_once(tmp_path: Path) -> None:
+    text = "defaults:\n  - db: bad\n  - _self_\n"
+    root = write(tmp_path, {"train.py": train(), "conf/config.yaml": text, "conf/db/bad.yaml": "host: [x\n"})
+    view = Project(Settings(), [root]).view((root / "conf/db/bad.yaml").as_uri(), None, "host: [x\n")
+    assert [f.code for f in view.findings()] == ["yaml-syntax"]

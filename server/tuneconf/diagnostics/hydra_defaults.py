@@ -50,7 +50,7 @@ def check(doc: ParsedConfig, ctx: AnalysisContext) -> Iterator[Finding]:
     for entry in found:
         yield from _entry(entry, place, certain)
     yield from _duplicates(found, place)
-    yield from _composed(hydra, place)
+    yield from _composed(hydra, place, bool(doc.syntax))
     yield from _self(doc, found, hydra, place)
 
 
@@ -68,12 +68,15 @@ COMPOSED_CODES = {
 and the code each is reported with."""
 
 
-def _composed(hydra: HydraInfo, place: Place) -> Iterator[Finding]:
+def _composed(hydra: HydraInfo, place: Place, syntax: bool) -> Iterator[Finding]:
+    """`syntax`: the file has YAML syntax errors, reported with their ranges already (not again here)."""
     composition = hydra.composition()
     if composition is None:
         return
     for problem in composition.problems:
         code = COMPOSED_CODES.get(problem.code)
+        if syntax and problem.code == "load-error":
+            continue
         if code is not None and problem.file == place.file:
             span = problem.span or Span(0, 0, 0, 0)  # the whole file (it cannot be loaded)
             message = problem.message.split("\nConfig search path")[0]
